@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Build the ICS Outcomes site: `python build.py` (see --help). Exit 0 built, 1 input problems, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Validate the data packages and build the static site.",
+        epilog="Exit status: 0 built (or valid), 1 the input has problems, 2 usage or configuration error.")
+    parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
+    parser.add_argument("--content", metavar="DIR", help="folder of markdown pages (default: content/)")
+    parser.add_argument("--out", metavar="DIR", help="where to write the site (default: site/)")
+    parser.add_argument("--themes", metavar="DIR", help="folder of themes (default: themes/)")
+    parser.add_argument("--theme", metavar="NAME", help="theme to use (default: default)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="public address or path of the site, e.g. /ics-outcomes/ for GitHub project pages")
+    parser.add_argument("--check", action="store_true", help="validate only: print the report, write nothing")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="report format for --check")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("Interrupted; the previous site is unchanged.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure: say so plainly; the traceback is for --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"Build failed unexpectedly: {type(exc).__name__}: {exc}\n"
+                  "The previous site is unchanged. Run again with --debug for the details.", file=sys.stderr)
+        return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from icsite.config import load_config
+    from icsite.pipeline import build, check
+    from icsite.problems import BuildFailed, errors, format_report, report_json
+
+    config, config_problems = load_config(
+        data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
+        base_url=args.base_url, debug=args.debug, quiet=args.quiet)
+    if config_problems:
+        print(format_report(config_problems), file=sys.stderr)
+        return 2
+    usage = usage_problem(config)
+    if usage:
+        print(f"build.py: error: {usage}", file=sys.stderr)
+        return 2
+    if args.check:
+        problems = check(config)
+        print(report_json(problems) if args.format == "json" else format_report(problems), end="")
+        return 1 if errors(problems, args.strict) else 0
+    try:
+        summary = build(config, strict=args.strict)
+    except BuildFailed as failed:
+        print(format_report(failed.problems), file=sys.stderr, end="")
+        print("Nothing was written; the previous site is unchanged.", file=sys.stderr)
+        return 1
+    if summary.warnings and not args.quiet:
+        print(format_report(summary.warnings), file=sys.stderr, end="")
+    if not args.quiet:
+        print(summary.line())
+    return 0
+
+
+def usage_problem(config) -> str | None:
+    """A usage error that no build could get past, or None."""
+    if not config.data_dir.is_dir():
+        return f"the data folder {config.data_dir} does not exist"
+    if not config.content_dir.is_dir():
+        return f"the content folder {config.content_dir} does not exist"
+    if not (config.themes_dir / config.theme / "templates").is_dir():
+        return f"there is no theme '{config.theme}' in {config.themes_dir}"
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

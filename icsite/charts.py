@@ -1,0 +1,135 @@
+"""Vega-Lite chart specs, built with altair once per chart type and then filled with data. No I/O.
+
+Colours are from the Okabe-Ito palette (distinguishable with the common colour-vision deficiencies), and each
+comparison also has its own shape, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import altair as alt
+
+COMPARISON_COLOURS = {
+    "Better": "#0072B2", "Similar": "#6b6b6b", "Worse": "#D55E00",
+    "Lower": "#56B4E9", "Higher": "#9E4A7B", "Not compared": "#ffffff",
+}
+COMPARISON_SHAPES = {
+    "Better": "circle", "Similar": "square", "Worse": "diamond",
+    "Lower": "triangle-down", "Higher": "triangle-up", "Not compared": "cross",
+}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, england: float | None,
+                 target: float | None, decimals: int) -> dict:
+    """Every ICS for one period, best first, with 95% intervals, England's value and the target as rules."""
+    spec = copy.deepcopy(_ranked_template())
+    spec["title"] = {"text": title, "subtitle": subtitle, "anchor": "start"}
+    spec["height"] = max(200, 16 * len(rows))
+    present = [c for c in COMPARISON_COLOURS if any(r["comparison"] == c for r in rows)]
+    enc = spec["layer"][1]["encoding"]
+    enc["color"]["scale"] = {"domain": present, "range": [COMPARISON_COLOURS[c] for c in present]}
+    enc["shape"]["scale"] = {"domain": present, "range": [COMPARISON_SHAPES[c] for c in present]}
+    spec["datasets"] = {"ranked": rows}
+    spec["data"] = {"name": "ranked"}
+    fmt = f",.{decimals}f"
+    for layer in spec["layer"]:
+        enc = layer.get("encoding", {})
+        for channel in ("x", "x2"):
+            if channel in enc and "axis" in enc[channel] and enc[channel]["axis"] is not None:
+                enc[channel]["axis"]["format"] = fmt
+                enc[channel]["title"] = unit
+        for tip in enc.get("tooltip", []):
+            if tip.get("type") == "quantitative":
+                tip["format"] = fmt
+    rules = [{"label": f"England {england:,.{decimals}f}", "value": england, "kind": "England"}] if england is not None else []
+    if target is not None:
+        rules.append({"label": f"Target {target:,.{decimals}f}", "value": target, "kind": "Target"})
+    spec["layer"][-1]["data"] = {"values": rules}
+    return spec
+
+
+def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int = 2) -> dict:
+    """Small multiples, one panel per indicator: the area's values and England's over time."""
+    spec = copy.deepcopy(_trend_template())
+    spec["title"] = {"text": title, "anchor": "start"}
+    spec["datasets"] = {"trend": rows}
+    spec["data"] = {"name": "trend"}
+    spec["columns"] = columns
+    colour = spec["spec"]["encoding"]["color"]
+    colour["scale"] = {"domain": [area_label, "England"], "range": ["#0072B2", "#4d4d4d"]}
+    spec["spec"]["encoding"]["strokeDash"]["scale"] = {"domain": [area_label, "England"], "range": [[1, 0], [5, 3]]}
+    return spec
+
+
+@cache
+def _ranked_template() -> dict:
+    """The caterpillar chart with placeholder data (built once per process)."""
+    base = alt.Chart(alt.Data(name="ranked"))
+    y = alt.Y("area:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
+              axis=alt.Axis(labelLimit=220))
+    bars = base.mark_rule(strokeWidth=1.5, color="#4d4d4d").encode(
+        y=y, x=alt.X("lower:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1f"), title="value"),
+        x2=alt.X2("upper:Q"))
+    points = base.mark_point(filled=True, size=70, stroke="#222222", strokeWidth=0.7).encode(
+        y=y, x=alt.X("value:Q", axis=alt.Axis(format=",.1f"), title="value"),
+        color=alt.Color("comparison:N", title="Compared with England",
+                        scale=alt.Scale(domain=list(COMPARISON_COLOURS), range=list(COMPARISON_COLOURS.values()))),
+        shape=alt.Shape("comparison:N", title="Compared with England",
+                        scale=alt.Scale(domain=list(COMPARISON_SHAPES), range=list(COMPARISON_SHAPES.values()))),
+        tooltip=[alt.Tooltip("area:N", title="ICS"), alt.Tooltip("value:Q", title="Value"),
+                 alt.Tooltip("lower:Q", title="Lower 95% limit"), alt.Tooltip("upper:Q", title="Upper 95% limit"),
+                 alt.Tooltip("comparison:N", title="Compared with England"), alt.Tooltip("rank:O", title="Rank")])
+    rules = alt.Chart(alt.Data(values=[])).mark_rule(strokeDash=[6, 3], strokeWidth=1.5).encode(
+        x=alt.X("value:Q"), color=alt.value("#222222"),
+        tooltip=[alt.Tooltip("label:N", title="Reference")])
+    chart = alt.layer(bars, points, rules).properties(width="container").configure(font=FONT).configure_legend(
+        orient="top", labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12)
+    return chart.to_dict(validate=False)
+
+
+@cache
+def _trend_template() -> dict:
+    """The small-multiple trend chart with placeholder data (built once per process)."""
+    chart = alt.Chart(alt.Data(name="trend")).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=3, labelFontSize=10)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("series:N", title=None),
+        tooltip=[alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("value:Q", title="Value", format=",.2f")],
+    ).properties(width=150, height=90).facet(
+        facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=160, labelFontSize=11, labelAnchor="start")),
+        columns=2,
+    ).resolve_scale(y="independent", x="independent").configure(font=FONT)
+    return chart.to_dict(validate=False)
+
+
+def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int) -> dict:
+    """Every ICS as a thin line and England as a thick dashed one, over time."""
+    spec = copy.deepcopy(_over_time_template())
+    spec["title"] = {"text": title, "anchor": "start"}
+    spec["datasets"] = {"over_time": rows}
+    spec["data"] = {"name": "over_time"}
+    spec["encoding"]["y"]["title"] = unit
+    spec["encoding"]["y"]["axis"] = {"format": f",.{decimals}f"}
+    return spec
+
+
+@cache
+def _over_time_template() -> dict:
+    """Lines for each area over time (built once per process)."""
+    chart = alt.Chart(alt.Data(name="over_time")).mark_line(interpolate="linear").encode(
+        x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
+        detail=alt.Detail("area:N"),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["England", "ICS"], range=["#111111", "#9ab7d3"])),
+        strokeWidth=alt.StrokeWidth("series:N", legend=None, scale=alt.Scale(domain=["England", "ICS"], range=[3, 1])),
+        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=["England", "ICS"], range=[[6, 3], [1, 0]])),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("value:Q", title="Value", format=",.2f")],
+    ).properties(width="container", height=260).configure(font=FONT)
+    return chart.to_dict(validate=False)

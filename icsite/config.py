@@ -1,0 +1,88 @@
+"""Site settings: defaults, then `site.toml`, then command-line flags. Unknown keys are refused."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .problems import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the build needs to know, resolved to absolute paths."""
+
+    data_dir: Path = ROOT / "datapackages"
+    content_dir: Path = ROOT / "content"
+    out_dir: Path = ROOT / "site"
+    themes_dir: Path = ROOT / "themes"
+    theme: str = "default"
+    cache_dir: Path = ROOT / ".cache"
+    #: Public address of the site, e.g. https://example.github.io/ics-outcomes/ ; only its path matters for links.
+    base_url: str = "/"
+    title: str = "ICS Outcomes"
+    description: str = (
+        "How England's Integrated Care Systems perform on one common set of indicators of population health "
+        "and delivery of care, published openly so systems can learn from each other."
+    )
+    publisher: str = "ICS Outcomes project"
+    repository_url: str = ""
+    #: The date printed as "built on": SOURCE_DATE_EPOCH if set, else the newest data release; never the wall clock.
+    build_date: date | None = None
+    debug: bool = False
+    quiet: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, with a leading and trailing slash (`/ics-outcomes/`)."""
+        path = self.base_url
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme"}
+
+
+def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config, list[Problem]]:
+    """Read `site.toml` (if any) and apply overrides; return the config and any problems."""
+    problems: list[Problem] = []
+    values: dict = {}
+    settings_file = settings_file or ROOT / "site.toml"
+    if settings_file.exists():
+        try:
+            data = tomllib.loads(settings_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem("config-invalid", settings_file.name, message=f"cannot read settings: {exc}",
+                                    hint="Check the TOML syntax: key = \"value\" per line."))
+            data = {}
+        for key, value in data.get("site", data).items():
+            if key not in SETTABLE:
+                problems.append(Problem("config-unknown-key", settings_file.name, field=key,
+                                        message=f"unknown setting '{key}'", expected=", ".join(sorted(SETTABLE)),
+                                        hint="Remove it or check its spelling."))
+            else:
+                values[key] = str(value)
+    known = {f.name for f in fields(Config)}
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        assert key in known, key
+        values[key] = Path(value).resolve() if key.endswith("_dir") else value
+    if "build_date" not in values:
+        values["build_date"] = build_date_from_env()
+    return replace(Config(), **values), problems
+
+
+def build_date_from_env() -> date | None:
+    """SOURCE_DATE_EPOCH if set (reproducible builds); None lets the pipeline use the newest data release."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return None

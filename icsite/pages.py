@@ -1,0 +1,517 @@
+"""Page contexts: one documented dataclass per page type, built from the model and the computed comparisons.
+
+Templates receive `site` (a `SiteInfo`) and `page` (one of the `*Page` classes below). Jinja runs with
+StrictUndefined, so a template that names a field not documented here fails the tests instead of rendering blank.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from . import charts
+from .compute import Comparisons
+from .formatting import is_missing, long_date, number, ordinal, slugify, with_unit
+from .markup import render_markdown
+from .model import DOMAINS, ENGLAND, SiteData
+
+JUDGED = {"Better", "Worse"}
+TREND_WINDOW = 13  # points shown on small-multiple trend charts
+
+
+# --- Shared pieces ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Link:
+    """A link to another page of the site; `href` is relative to the site root (`ics/devon/`)."""
+
+    text: str
+    href: str
+    note: str = ""
+
+
+@dataclass
+class Table:
+    """A data table: caption, column headings, rows of cells (already formatted), first cell a row heading."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list]
+    numeric: list[bool] = field(default_factory=list)  # per column: right-align
+
+
+@dataclass
+class Chart:
+    """An embedded Vega-Lite chart with its text description and its data as a table."""
+
+    id: str
+    spec_json: str  # JSON, safe inside <script type="application/json">
+    caption: str
+    description: str
+    table: Table
+
+
+@dataclass
+class SiteInfo:
+    """What every page knows about the site."""
+
+    title: str
+    description: str
+    base_path: str
+    build_date: str
+    repository_url: str
+    nav: list[Link]
+    illustrative: bool  # the site shows generated demo values somewhere
+
+
+@dataclass
+class Page:
+    """Fields every page has."""
+
+    template: str
+    path: str  # output folder relative to the site root: "" for home, "ics/devon/"
+    title: str
+    description: str
+    has_charts: bool = False
+
+
+# --- Page types ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class HomePage(Page):
+    regions: list[tuple[str, list[Link]]] = field(default_factory=list)
+    domains: list[tuple[str, list[Link]]] = field(default_factory=list)
+    releases: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class IcsIndexPage(Page):
+    regions: list[tuple[str, Table]] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator's latest position for one ICS, ready to show."""
+
+    link: Link
+    period: str
+    value: str
+    england: str
+    comparison: str
+    rank: str
+    trend: str
+    illustrative: bool
+
+
+@dataclass
+class ProfilePage(Page):
+    area: dict = field(default_factory=dict)  # code, ods_code, name, short_name, region, valid_from, valid_to, current
+    population: str = ""
+    status_note: str = ""
+    successors: list[Link] = field(default_factory=list)
+    predecessors: list[Link] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    domains: list[tuple[str, list[IndicatorRow]]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    downloads: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorIndexPage(Page):
+    domains: list[tuple[str, Table]] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorPage(Page):
+    indicator: dict = field(default_factory=dict)
+    polarity_text: str = ""
+    latest_period: str = ""
+    england: str = ""
+    target: str = ""
+    summary: list[str] = field(default_factory=list)
+    ranked: Chart | None = None
+    over_time: Chart | None = None
+    downloads: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class DataIndexPage(Page):
+    packages: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ContentPage(Page):
+    body_html: str = ""
+
+
+# --- Building the pages -------------------------------------------------------------------------------------------
+
+class PageBuilder:
+    """Builds every page context from the model and the comparisons."""
+
+    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]]):
+        self.data, self.comp, self.downloads = data, comp, downloads
+        self.areas = data.areas
+        self.indicators = data.indicators
+        self.values = comp.values
+        self.with_data = set(self.values.loc[self.values["area_type"] == "icb", "area_code"])
+        self.by_area = dict(tuple(self.values.groupby("area_code", sort=False)))
+        self.by_indicator = dict(tuple(self.values.groupby("indicator_id", sort=False)))
+        self.short_names = self.areas["short_name"].to_dict()
+
+    def all_pages(self) -> list[Page]:
+        """Every page of the site, in a stable order."""
+        pages: list[Page] = [self.home(), self.ics_index(), self.indicator_index(), self.data_index()]
+        pages += [self.profile(code) for code in sorted(self.with_data)]
+        pages += [self.indicator(ind) for ind in self.indicators.index]
+        pages += [self.content(p) for p in self.data.pages]
+        return pages
+
+    # links
+    def area_link(self, code: str, note: str = "") -> Link:
+        """A link to an area's profile (or just its name when it has no profile)."""
+        row = self.areas.loc[code]
+        href = f"ics/{row['slug']}/" if code in self.with_data else ""
+        return Link(row["short_name"], href, note)
+
+    def indicator_link(self, ind_id: str) -> Link:
+        return Link(self.indicators.at[ind_id, "title"], f"indicators/{indicator_slug(ind_id)}/")
+
+    # pages
+    def home(self) -> HomePage:
+        current = self.areas[(self.areas["type"] == "icb") & self.areas["current"]]
+        regions = []
+        for region_code, group in current.groupby("parent_code", sort=False):
+            regions.append((self.areas.at[region_code, "short_name"],
+                            [self.area_link(c) for c in group.sort_values("short_name").index]))
+        regions.sort()
+        releases = [{"title": p.title, "version": p.version, "created": p.created, "href": f"data/#{p.name}"}
+                    for p in self.data.packages]
+        counts = {"icbs_current": len(current), "indicators": len(self.indicators),
+                  "profiles": len(self.with_data), "values": int(self.values["value"].notna().sum())}
+        return HomePage("home.html", "", "Home", self.data_description(), regions=regions,
+                        domains=self.domain_links(), releases=releases, counts=counts)
+
+    def domain_links(self) -> list[tuple[str, list[Link]]]:
+        out = []
+        for domain, group in self.indicators.groupby("domain", sort=False):
+            out.append((DOMAINS.get(domain, domain), [self.indicator_link(i) for i in group.index]))
+        return out
+
+    def ics_index(self) -> IcsIndexPage:
+        icbs = self.areas[self.areas["type"] == "icb"].copy()
+        icbs["region"] = icbs["parent_code"].map(self.areas["short_name"])
+        out = []
+        for region, group in sorted(icbs.groupby("region"), key=lambda kv: kv[0]):
+            group = group.sort_values(["current", "short_name"], ascending=[False, True])
+            rows = []
+            for code, row in group.iterrows():
+                link = self.area_link(code)
+                status = "Current" if row["current"] else f"Closed {long_date(row['valid_to'])}"
+                rows.append([link, code, row["ods_code"] if not is_missing(row["ods_code"]) else "",
+                             long_date(row["valid_from"]), status])
+            out.append((region, Table(f"Integrated care boards in {region}",
+                                      ["Integrated care board", "ONS code", "ODS code", "Established", "Status"], rows)))
+        return IcsIndexPage("ics_index.html", "ics/", "Integrated Care Systems",
+                            "Every Integrated Care System in England, by NHS England region.", regions=out)
+
+    def profile(self, code: str) -> ProfilePage:
+        area = self.areas.loc[code]
+        rows = self.by_area[code]
+        latest = rows.sort_values("period_end").groupby("indicator_id").tail(1).set_index("indicator_id")
+        latest_rows = latest.to_dict("index")
+        domains, counts = [], {"Better": 0, "Worse": 0, "Similar": 0, "compared": 0, "better_trend": 0, "worse_trend": 0}
+        for domain, inds in self.indicators.groupby("domain", sort=False):
+            items = []
+            for ind_id, ind in inds.iterrows():
+                if ind_id not in latest.index:
+                    continue
+                r = latest_rows[ind_id]
+                trend = self.trend_of(ind_id, code)
+                comparison = r["compared_to_england"]
+                if ind["polarity"] != "no_judgement" and comparison != "Not compared":
+                    counts["compared"] += 1
+                    counts[comparison] = counts.get(comparison, 0) + 1
+                counts["better_trend"] += trend.endswith("getting better")
+                counts["worse_trend"] += trend.endswith("getting worse")
+                items.append(IndicatorRow(
+                    link=self.indicator_link(ind_id), period=r["period"],
+                    value=self.fmt(r["value"], ind) if r["status"] != "suppressed" else "Suppressed",
+                    england=self.fmt(r["england_value"], ind), comparison=comparison,
+                    rank=f"{ordinal(r['rank'])} of {r['rank_of']}" if not is_missing(r["rank"]) else "–",
+                    trend=trend, illustrative=bool(ind["illustrative"])))
+            if items:
+                domains.append((DOMAINS.get(domain, domain), items))
+        name = area["short_name"]
+        summary = profile_summary(name, counts)
+        return ProfilePage(
+            "profile.html", f"ics/{area['slug']}/", name,
+            f"How {name} Integrated Care System compares with England on {len(latest)} indicators.",
+            has_charts=True, area=self.area_dict(code), population=self.population(code),
+            status_note=self.status_note(code),
+            successors=[self.area_link(c, self.succession_kind(code, c)) for c in self.data.successors(code)],
+            predecessors=[self.area_link(c, self.succession_kind(c, code)) for c in self.data.predecessors(code)],
+            summary=summary, domains=domains, charts=self.profile_charts(code, name),
+            downloads=[])
+
+    def area_dict(self, code: str) -> dict:
+        a = self.areas.loc[code]
+        return {"code": code, "ods_code": "" if is_missing(a["ods_code"]) else a["ods_code"], "name": a["name"],
+                "short_name": a["short_name"], "region": self.areas.at[a["parent_code"], "short_name"]
+                if not is_missing(a["parent_code"]) else "", "valid_from": long_date(a["valid_from"]),
+                "valid_to": long_date(a["valid_to"]), "current": bool(a["current"]),
+                "code_note": "" if is_missing(a["code_note"]) else a["code_note"]}
+
+    def population(self, code: str) -> str:
+        """The latest registered population, if the data has it."""
+        rows = self.by_area[code]
+        pop = rows[rows["indicator_id"] == "registered_population"]
+        if pop.empty:
+            return ""
+        last = pop.sort_values("period_end").iloc[-1]
+        return f"{number(last['value'], 0)} people registered with a GP ({last['period']})"
+
+    def status_note(self, code: str) -> str:
+        a = self.areas.loc[code]
+        if a["current"]:
+            return f"Established {long_date(a['valid_from'])}; current."
+        return f"This board closed on {long_date(a['valid_to'])}."
+
+    def succession_kind(self, before: str, after: str) -> str:
+        s = self.data.successions
+        kind = s.loc[(s["predecessor_code"] == before) & (s["successor_code"] == after), "kind"]
+        return {"code_change": "same board, new ONS code", "merger": "merged", "split": "part of its area",
+                "boundary_change": "boundary change"}.get(kind.iloc[0], kind.iloc[0]) if len(kind) else ""
+
+    def trend_of(self, ind_id: str, code: str) -> str:
+        try:
+            return self.comp.trends.at[(ind_id, code), "trend"]
+        except KeyError:
+            return "Cannot be calculated"
+
+    def profile_charts(self, code: str, name: str) -> list[Chart]:
+        """One small-multiple trend chart per theme: this ICS and England over the latest periods."""
+        out = []
+        mine = self.by_area[code]
+        mine = dict(tuple(mine[mine["value"].notna()].sort_values("period_end").groupby("indicator_id", sort=False)))
+        for domain, inds in self.indicators.groupby("domain", sort=False):
+            rows, table_rows = [], []
+            for ind_id, ind in inds.iterrows():
+                series = mine.get(ind_id)
+                if series is None or len(series) < 2:
+                    continue
+                for r in series.tail(TREND_WINDOW).to_dict("records"):
+                    end = r["period_end"].date().isoformat()
+                    rows.append({"title": short_title(ind), "series": name, "period": r["period"],
+                                 "period_end": end, "value": round(float(r["value"]), 4)})
+                    if not is_missing(r["england_value"]):
+                        rows.append({"title": short_title(ind), "series": "England", "period": r["period"],
+                                     "period_end": end, "value": round(float(r["england_value"]), 4)})
+                    table_rows.append([ind["title"], r["period"], self.fmt(r["value"], ind),
+                                       self.fmt(r["england_value"], ind)])
+            if not rows:
+                continue
+            title = DOMAINS.get(domain, domain)
+            spec = charts.trend_chart(rows, title=f"{title}: {name} and England over time", area_label=name)
+            n_ind = len({r["title"] for r in rows})
+            out.append(Chart(
+                id=f"trend-{domain}", spec_json=spec_json(spec), caption=f"{title}: trends in {name} and England",
+                description=(f"Line charts, one for each of {n_ind} indicators on {title.lower()}, showing {name}'s "
+                             f"values (solid line) and England's (dashed line) for up to the latest {TREND_WINDOW} "
+                             "periods. The table gives every value shown."),
+                table=Table(f"{title}: values for {name} and England", ["Indicator", "Period", name, "England"],
+                            table_rows, [False, False, True, True])))
+        return out
+
+    def indicator_index(self) -> IndicatorIndexPage:
+        out = []
+        for domain, inds in self.indicators.groupby("domain", sort=False):
+            rows = []
+            for ind_id, ind in inds.iterrows():
+                latest = self.comp.latest_period.loc[ind_id] if ind_id in self.comp.latest_period.index else None
+                period = latest["period"] if latest is not None else "–"
+                vals = self.by_indicator.get(ind_id, self.values.iloc[:0])
+                eng = vals[(vals["area_code"] == ENGLAND) & (vals["period"] == period)]["value"]
+                rows.append([self.indicator_link(ind_id), period, self.fmt(eng.iloc[0] if len(eng) else None, ind),
+                             polarity_text(ind["polarity"])])
+            out.append((DOMAINS.get(domain, domain), Table(
+                f"Indicators on {DOMAINS.get(domain, domain).lower()}",
+                ["Indicator", "Latest period", "England", "Polarity"], rows, [False, False, True, False])))
+        return IndicatorIndexPage("indicator_index.html", "indicators/", "Indicators",
+                                  "Every indicator in the common set, by theme.", domains=out)
+
+    def indicator(self, ind_id: str) -> IndicatorPage:
+        ind = self.indicators.loc[ind_id]
+        vals = self.by_indicator.get(ind_id, self.values.iloc[:0])
+        latest = self.comp.latest_period.loc[ind_id] if ind_id in self.comp.latest_period.index else None
+        period = latest["period"] if latest is not None else ""
+        now = vals[(vals["period"] == period) & (vals["area_type"] == "icb")].copy()
+        england = vals[(vals["period"] == period) & (vals["area_code"] == ENGLAND)]["value"]
+        eng_value = float(england.iloc[0]) if len(england) else None
+        target = None if is_missing(ind["target"]) else float(ind["target"])
+        summary = indicator_summary(ind, now, period)
+        return IndicatorPage(
+            "indicator.html", f"indicators/{indicator_slug(ind_id)}/", ind["title"], ind["definition"],
+            has_charts=True, indicator=self.indicator_dict(ind), polarity_text=polarity_text(ind["polarity"]),
+            latest_period=period, england=self.fmt(eng_value, ind),
+            target=(self.fmt(target, ind) + (f" ({ind['target_label']})" if ind["target_label"] else "")) if target is not None else "",
+            summary=summary, ranked=self.ranked_chart(ind, now, period, eng_value, target),
+            over_time=self.over_time(ind, vals),
+            downloads=self.downloads.get(ind["package"], []))
+
+    def indicator_dict(self, ind) -> dict:
+        keys = ["id", "title", "domain_title", "unit", "polarity", "value_type", "multiplier", "decimals",
+                "definition", "source", "frequency", "illustrative", "package"]
+        out = {k: ind[k] for k in keys}
+        out["fingertips_id"] = "" if is_missing(ind.get("fingertips_id")) else str(ind["fingertips_id"])
+        return out
+
+    def ranked_chart(self, ind, now: pd.DataFrame, period: str, eng_value, target) -> Chart | None:
+        if now.empty:
+            return None
+        now = now[now["value"].notna()].sort_values(["rank", "area_code"])
+        rows, table_rows = [], []
+        for order, r in enumerate(now.to_dict("records"), start=1):
+            name = self.short_names[r["area_code"]]
+            rows.append({"area": name, "value": round(float(r["value"]), 4),
+                         "lower": None if is_missing(r["lower_ci"]) else round(float(r["lower_ci"]), 4),
+                         "upper": None if is_missing(r["upper_ci"]) else round(float(r["upper_ci"]), 4),
+                         "comparison": r["compared_to_england"], "order": order, "rank": int(r["rank"])})
+            table_rows.append([ordinal(r["rank"]), self.area_link(r["area_code"]), self.fmt_n(r["value"], ind),
+                               self.fmt_n(r["lower_ci"], ind), self.fmt_n(r["upper_ci"], ind), r["compared_to_england"]])
+        direction = {"high_is_good": "highest (best) first", "low_is_good": "lowest (best) first"}.get(
+            ind["polarity"], "highest first")
+        spec = charts.ranked_chart(rows, title=f"{ind['title']}, {period}",
+                                   subtitle=f"{len(rows)} ICSs, {direction}, with 95% confidence intervals",
+                                   unit=ind["unit"], england=eng_value, target=target, decimals=int(ind["decimals"]))
+        counts = now["compared_to_england"].value_counts()
+        parts = [f"{counts[c]} {c.lower()}" for c in ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
+                 if c in counts]
+        description = (f"Dot chart of {ind['title'].lower()} in {period} for {len(rows)} ICSs, {direction}, each with "
+                       f"its 95% confidence interval as a horizontal line; the dashed line is England's value"
+                       f" ({self.fmt(eng_value, ind)}). Compared with England: {', '.join(parts)}.")
+        return Chart(id="ranked", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS, {period}",
+                     description=description,
+                     table=Table(f"{ind['title']} by ICS, {period} ({ind['unit']})",
+                                 ["Rank", "ICS", "Value", "Lower 95% limit", "Upper 95% limit", "Compared with England"],
+                                 table_rows, [True, False, True, True, True, False]))
+
+    def over_time(self, ind, vals: pd.DataFrame) -> Chart | None:
+        shown = vals[vals["area_type"].isin(["icb", "country"]) & vals["value"].notna()]
+        periods = shown.drop_duplicates("period").sort_values("period_end")
+        if len(periods) < 2:
+            return None
+        shown = shown.sort_values(["area_code", "period_end"])
+        rows = [{"area": self.short_names[code], "series": "England" if code == ENGLAND else "ICS", "period": period,
+                 "period_end": end, "value": round(float(value), 4)}
+                for code, period, end, value in zip(shown["area_code"], shown["period"],
+                                                    shown["period_end"].dt.strftime("%Y-%m-%d"), shown["value"])]
+        last = list(periods["period"].tail(6))
+        wide = shown[shown["period"].isin(last)].pivot_table(index="area_code", columns="period", values="value",
+                                                              aggfunc="first")
+        table_rows = []
+        order = sorted(wide.index, key=lambda c: (c != ENGLAND, self.short_names[c]))
+        for code in order:
+            table_rows.append([self.area_link(code) if code != ENGLAND else "England"] +
+                              [self.fmt_n(wide.at[code, p] if p in wide.columns else None, ind) for p in last])
+        spec = charts.over_time_chart(rows, title=f"{ind['title']} over time", unit=ind["unit"],
+                                      decimals=int(ind["decimals"]))
+        return Chart(id="over-time", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS and England over time",
+                     description=(f"Line chart of {ind['title'].lower()} from {periods['period'].iloc[0]} to "
+                                  f"{periods['period'].iloc[-1]}: one thin line for each ICS and a thick dashed line "
+                                  "for England. ICSs that closed or opened in April 2026 have separate lines; the "
+                                  "table gives the latest periods."),
+                     table=Table(f"{ind['title']}, latest {len(last)} periods ({ind['unit']})", ["Area"] + last,
+                                 table_rows, [False] + [True] * len(last)))
+
+    def data_index(self) -> DataIndexPage:
+        packages = []
+        for p in self.data.packages:
+            packages.append({"name": p.name, "title": p.title, "description": p.description, "version": p.version,
+                             "created": p.created, "illustrative": p.illustrative,
+                             "licenses": [lic.get("title") or lic.get("name") for lic in p.licenses],
+                             "sources": [s.get("title", "") for s in p.sources],
+                             "downloads": self.downloads.get(p.name, [])})
+        return DataIndexPage("data_index.html", "data/", "Data",
+                             "Every data set behind this site, with its licence and downloads.", packages=packages)
+
+    def content(self, src) -> ContentPage:
+        title = src.meta.get("title") or src.slug.replace("-", " ").capitalize()
+        path = f"{src.slug}/" if src.slug else ""
+        return ContentPage(src.meta.get("template", "content.html"), path, str(title),
+                           str(src.meta.get("description", "")), body_html=render_markdown(src.body))
+
+    def data_description(self) -> str:
+        return ("How England's Integrated Care Systems compare on one common set of indicators of population "
+                "health and care, with honest uncertainty and peers to learn from.")
+
+    # formatting helpers bound to an indicator
+    def fmt(self, value, ind) -> str:
+        return with_unit(value, ind["unit"], int(ind["decimals"])) if not is_missing(value) else "–"
+
+    def fmt_n(self, value, ind) -> str:
+        return number(value, int(ind["decimals"]))
+
+
+def indicator_slug(ind_id: str) -> str:
+    """URL slug of an indicator: its id with hyphens."""
+    return ind_id.replace("_", "-")
+
+
+def short_title(ind) -> str:
+    """A panel title short enough for a small chart."""
+    title = ind["title"]
+    return title if len(title) <= 40 else title[:38].rstrip() + "…"
+
+
+def polarity_text(polarity: str) -> str:
+    return {"high_is_good": "Higher is better", "low_is_good": "Lower is better"}.get(polarity, "No judgement")
+
+
+def spec_json(spec: dict) -> str:
+    """A spec as compact, stable JSON that is safe inside a <script type="application/json"> element."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def profile_summary(name: str, counts: dict) -> list[str]:
+    """Plain sentences that say no more than the comparisons support."""
+    compared = counts["compared"]
+    if not compared:
+        return [f"{name} has no indicator that can be compared with England yet."]
+    out = [f"{name} is better than England on {counts['Better']} of {compared} indicators compared, "
+           f"similar on {counts['Similar']} and worse on {counts['Worse']}."]
+    if counts["better_trend"] or counts["worse_trend"]:
+        out.append(f"Over the latest five periods, it is getting significantly better on {counts['better_trend']} "
+                   f"and significantly worse on {counts['worse_trend']}.")
+    return out
+
+
+def indicator_summary(ind, now: pd.DataFrame, period: str) -> list[str]:
+    """A sentence a journalist could quote about the latest period."""
+    if now.empty:
+        return ["There are no ICS values for this indicator yet."]
+    counts = now["compared_to_england"].value_counts()
+    n = int(now["value"].notna().sum())
+    if ind["polarity"] == "no_judgement":
+        return [f"In {period}, {counts.get('Higher', 0)} of {n} ICSs were significantly higher than England and "
+                f"{counts.get('Lower', 0)} significantly lower."]
+    return [f"In {period}, {counts.get('Better', 0)} of {n} ICSs were significantly better than England, "
+            f"{counts.get('Worse', 0)} significantly worse and {counts.get('Similar', 0)} similar."]
+
+
+def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
+    """The shared context of every page."""
+    nav = [Link("Home", ""), Link("Find your ICS", "ics/"), Link("Indicators", "indicators/"), Link("Data", "data/")]
+    nav += [Link(str(p.meta.get("nav_title") or p.meta.get("title") or p.slug), f"{p.slug}/")
+            for p in sorted(data.pages, key=lambda p: p.meta.get("nav_order", 99)) if p.meta.get("nav")]
+    return SiteInfo(title=config.title, description=config.description, base_path=config.base_path,
+                    build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
+                    illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False)
+
+
+__all__ = ["PageBuilder", "site_info", "slugify"]

@@ -1,0 +1,92 @@
+"""Run the stages in order: load, validate, model, compute, pages (charts inside), render, publish."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from . import assets
+from .compute import compute
+from .config import Config
+from .load import load
+from .model import build_model
+from .pages import Link, PageBuilder, site_info
+from .problems import BuildFailed, Problem, errors
+from .publish import make_zip, publish
+from .render import make_environment, render_page
+from .validate import validate
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced, for the one-line summary."""
+
+    pages: int
+    charts: int
+    downloads: int
+    seconds: float
+    warnings: list[Problem]
+
+    def line(self) -> str:
+        return (f"Built {self.pages} pages, {self.charts} charts and {self.downloads} downloads "
+                f"in {self.seconds:.2f} s" + (f" ({len(self.warnings)} warning(s))" if self.warnings else "") + ".")
+
+
+def check(config: Config) -> list[Problem]:
+    """Validate only: every problem in the inputs."""
+    return validate(load(config), config.data_dir)
+
+
+def build(config: Config, strict: bool = False) -> BuildSummary:
+    """Build the whole site into `config.out_dir`; raise BuildFailed (writing nothing) if the input has problems."""
+    started = time.perf_counter()
+    sources = load(config)
+    problems = validate(sources, config.data_dir)
+    if errors(problems, strict):
+        raise BuildFailed(problems)
+    data = build_model(sources)
+    comparisons = compute(data)
+    files, downloads = download_files(data)
+    builder = PageBuilder(data, comparisons, downloads)
+    pages = builder.all_pages()
+    env = make_environment(config.themes_dir, config.theme)
+    site = site_info(config, data, config.build_date or data.release_date)
+    for page in pages:
+        files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
+    files.update(assets.theme_assets(config.themes_dir, config.theme))
+    files["assets/vendor/vega-bundle.js"] = assets.vega_bundle(config.cache_dir)
+    files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
+    files[".nojekyll"] = b""
+    publish(files, config.out_dir)
+    n_charts = sum(len(getattr(p, "charts", [])) + bool(getattr(p, "ranked", None)) + bool(getattr(p, "over_time", None))
+                   for p in pages)
+    n_downloads = sum(len(links) for links in downloads.values())
+    return BuildSummary(len(pages), n_charts, n_downloads, time.perf_counter() - started,
+                        [p for p in problems if p.severity == "warning"])
+
+
+def download_files(data) -> tuple[dict[str, bytes], dict[str, list[Link]]]:
+    """Every package published unchanged under data/<name>/ (descriptor, resources) plus a zip of them."""
+    files: dict[str, bytes] = {}
+    links: dict[str, list[Link]] = {}
+    for package in data.packages:
+        members = {"datapackage.json": (package.path / "datapackage.json").read_bytes()}
+        for path in package.resource_paths.values():
+            members[path] = (package.path / path).read_bytes()
+        archive = make_zip({f"{package.name}/{k}": v for k, v in members.items()})
+        base = f"data/{package.name}/"
+        for name, content in members.items():
+            files[base + name] = content
+        files[f"{base}{package.name}.zip"] = archive
+        links[package.name] = [Link(name, base + name, human_size(len(content))) for name, content in members.items()]
+        links[package.name].append(Link(f"{package.name}.zip", f"{base}{package.name}.zip", human_size(len(archive))))
+    return files, links
+
+
+def human_size(n: int) -> str:
+    """1.2 MB, 34 kB, 512 bytes."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.0f} kB"
+    return f"{n} bytes"

@@ -1,0 +1,58 @@
+"""The Jinja environment (theme chain, filters) and rendering page contexts to HTML strings.
+
+Templates are looked up in the chosen theme, then in `themes/default`; a theme may also extend a default
+template explicitly with `{% extends "default:base.html" %}`. Every link goes through the `url` filter, which
+makes it relative to the page, so the site works under any sub-path (GitHub project pages) and from any host.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined,
+                    select_autoescape)
+
+from .formatting import long_date, number, ordinal
+
+COMPARISON_CLASS = {"Better": "better", "Worse": "worse", "Similar": "similar", "Lower": "lower",
+                    "Higher": "higher", "Not compared": "not-compared"}
+
+
+def theme_dirs(themes_dir: Path, theme: str) -> list[Path]:
+    """Template folders in lookup order: the chosen theme first, then the default theme."""
+    dirs = [themes_dir / theme / "templates"]
+    if theme != "default":
+        dirs.append(themes_dir / "default" / "templates")
+    return dirs
+
+
+def make_environment(themes_dir: Path, theme: str) -> Environment:
+    """A strict, autoescaping environment over the theme chain."""
+    default = FileSystemLoader(str(themes_dir / "default" / "templates"))
+    loader = ChoiceLoader([FileSystemLoader([str(d) for d in theme_dirs(themes_dir, theme)]),
+                           PrefixLoader({"default": default}, delimiter=":")])
+    env = Environment(loader=loader, autoescape=select_autoescape(default_for_string=True, default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(number=number, ordinal=ordinal, long_date=long_date,
+                       comparison_class=lambda c: COMPARISON_CLASS.get(c, "not-compared"))
+    return env
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page at `page_path` (a folder like "ics/devon/") to `target` (relative to the site root)."""
+    if "://" in target or target.startswith(("#", "mailto:")):
+        return target
+    start = page_path.rstrip("/") or "."
+    rel = posixpath.relpath(target.rstrip("/") or ".", start)
+    if target.endswith("/") or target == "":
+        rel = rel.rstrip("/") + "/"
+        if rel == "./":
+            return "./"
+    return rel
+
+
+def render_page(env: Environment, page, site) -> str:
+    """Render one page context with its template; `url` resolves links relative to this page."""
+    template = env.get_template(page.template)
+    return template.render(page=page, site=site, url=lambda target: relative_url(target, page.path))
