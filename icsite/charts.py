@@ -47,6 +47,7 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     rules = [{"label": f"England {england:,.{decimals}f}", "value": england, "kind": "England"}] if england is not None else []
     if target is not None:
         rules.append({"label": f"Target {target:,.{decimals}f}", "value": target, "kind": "Target"})
+    spec["layer"][-2]["data"] = {"values": rules}
     spec["layer"][-1]["data"] = {"values": rules}
     return spec
 
@@ -71,10 +72,10 @@ def _ranked_template() -> dict:
     y = alt.Y("area:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
               axis=alt.Axis(labelLimit=220))
     bars = base.mark_rule(strokeWidth=1.5, color="#4d4d4d").encode(
-        y=y, x=alt.X("lower:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1f"), title="value"),
+        y=y, x=alt.X("lower:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1f", tickCount=8), title="value"),
         x2=alt.X2("upper:Q"))
     points = base.mark_point(filled=True, size=70, stroke="#222222", strokeWidth=0.7).encode(
-        y=y, x=alt.X("value:Q", axis=alt.Axis(format=",.1f"), title="value"),
+        y=y, x=alt.X("value:Q", axis=alt.Axis(format=",.1f", tickCount=8), title="value"),
         color=alt.Color("comparison:N", title="Compared with England",
                         scale=alt.Scale(domain=list(COMPARISON_COLOURS), range=list(COMPARISON_COLOURS.values()))),
         shape=alt.Shape("comparison:N", title="Compared with England",
@@ -82,10 +83,14 @@ def _ranked_template() -> dict:
         tooltip=[alt.Tooltip("area:N", title="ICS"), alt.Tooltip("value:Q", title="Value"),
                  alt.Tooltip("lower:Q", title="Lower 95% limit"), alt.Tooltip("upper:Q", title="Upper 95% limit"),
                  alt.Tooltip("comparison:N", title="Compared with England"), alt.Tooltip("rank:O", title="Rank")])
-    rules = alt.Chart(alt.Data(values=[])).mark_rule(strokeDash=[6, 3], strokeWidth=1.5).encode(
-        x=alt.X("value:Q"), color=alt.value("#222222"),
-        tooltip=[alt.Tooltip("label:N", title="Reference")])
-    chart = alt.layer(bars, points, rules).properties(width="container").configure(font=FONT).configure_legend(
+    reference = alt.Chart(alt.Data(values=[]))
+    kind_dash = alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["England", "Target"], range=[[6, 3], [2, 2]]))
+    rules = reference.mark_rule(strokeWidth=1.5, color="#222222").encode(
+        x=alt.X("value:Q"), strokeDash=kind_dash, tooltip=[alt.Tooltip("label:N", title="Reference")])
+    labels = reference.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=11, color="#222222").encode(
+        x=alt.X("value:Q"), y=alt.value(0), text=alt.Text("label:N"),
+        yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=["England", "Target"], range=[0, -13])))
+    chart = alt.layer(bars, points, rules, labels).properties(width="container").configure(font=FONT).configure_legend(
         orient="top", labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12)
     return chart.to_dict(validate=False)
 
@@ -97,7 +102,7 @@ def _trend_template() -> dict:
         x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=3, labelFontSize=10)),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("series:N", title=None),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("value:Q", title="Value", format=",.2f")],
     ).properties(width=150, height=90).facet(
@@ -113,23 +118,24 @@ def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int) -
     spec["title"] = {"text": title, "anchor": "start"}
     spec["datasets"] = {"over_time": rows}
     spec["data"] = {"name": "over_time"}
-    spec["encoding"]["y"]["title"] = unit
-    spec["encoding"]["y"]["axis"] = {"format": f",.{decimals}f"}
+    for layer in spec["layer"]:
+        layer["encoding"]["y"]["title"] = unit
+        layer["encoding"]["y"]["axis"] = {"format": f",.{decimals}f"}
     return spec
 
 
 @cache
 def _over_time_template() -> dict:
-    """Lines for each area over time (built once per process)."""
-    chart = alt.Chart(alt.Data(name="over_time")).mark_line(interpolate="linear").encode(
+    """Thin lines for each ICS under a thick dashed line for England (built once per process)."""
+    base = alt.Chart(alt.Data(name="over_time")).encode(
         x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
         y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
         detail=alt.Detail("area:N"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["England", "ICS"], range=["#111111", "#9ab7d3"])),
-        strokeWidth=alt.StrokeWidth("series:N", legend=None, scale=alt.Scale(domain=["England", "ICS"], range=[3, 1])),
-        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=["England", "ICS"], range=[[6, 3], [1, 0]])),
+                        scale=alt.Scale(domain=["England", "ICS"], range=["#111111", "#8fb0cf"])),
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("period:N", title="Period"),
-                 alt.Tooltip("value:Q", title="Value", format=",.2f")],
-    ).properties(width="container", height=260).configure(font=FONT)
+                 alt.Tooltip("value:Q", title="Value", format=",.2f")])
+    icss = base.mark_line(strokeWidth=1).transform_filter(alt.datum.series == "ICS")
+    england = base.mark_line(strokeWidth=3, strokeDash=[6, 3]).transform_filter(alt.datum.series == "England")
+    chart = alt.layer(icss, england).properties(width="container", height=260).configure(font=FONT)
     return chart.to_dict(validate=False)

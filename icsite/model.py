@@ -133,6 +133,9 @@ def canonical_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
                          ("multiplier", 1.0), ("polarity", "no_judgement"), ("domain", "context")):
         if col not in out:
             out[col] = default
+    if "short_title" not in out:
+        out["short_title"] = out["title"]
+    out["short_title"] = out["short_title"].fillna(out["title"])
     out["illustrative"] = out["illustrative"].astype(str).str.lower().isin(["true", "1", "yes"])
     out["decimals"] = out["decimals"].fillna(1).astype(int)
     out["domain_order"] = out["domain"].map({d: i for i, d in enumerate(DOMAINS)}).fillna(len(DOMAINS)).astype(int)

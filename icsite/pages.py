@@ -162,6 +162,12 @@ class PageBuilder:
         self.by_area = dict(tuple(self.values.groupby("area_code", sort=False)))
         self.by_indicator = dict(tuple(self.values.groupby("indicator_id", sort=False)))
         self.short_names = self.areas["short_name"].to_dict()
+        self.ind = self.indicators.to_dict("index")
+        self.domain_ids = {d: list(g.index) for d, g in self.indicators.groupby("domain", sort=False)}
+        recent = self.values[self.values["value"].notna()].sort_values("period_end")
+        recent = recent.groupby(["area_code", "indicator_id"], sort=False).tail(TREND_WINDOW)
+        recent = recent.assign(end=recent["period_end"].dt.strftime("%Y-%m-%d"))
+        self.recent = {code: dict(tuple(g.groupby("indicator_id", sort=False))) for code, g in recent.groupby("area_code")}
 
     def all_pages(self) -> list[Page]:
         """Every page of the site, in a stable order."""
@@ -225,11 +231,12 @@ class PageBuilder:
         latest = rows.sort_values("period_end").groupby("indicator_id").tail(1).set_index("indicator_id")
         latest_rows = latest.to_dict("index")
         domains, counts = [], {"Better": 0, "Worse": 0, "Similar": 0, "compared": 0, "better_trend": 0, "worse_trend": 0}
-        for domain, inds in self.indicators.groupby("domain", sort=False):
+        for domain, ids in self.domain_ids.items():
             items = []
-            for ind_id, ind in inds.iterrows():
-                if ind_id not in latest.index:
+            for ind_id in ids:
+                if ind_id not in latest_rows:
                     continue
+                ind = self.ind[ind_id]
                 r = latest_rows[ind_id]
                 trend = self.trend_of(ind_id, code)
                 comparison = r["compared_to_england"]
@@ -296,23 +303,23 @@ class PageBuilder:
     def profile_charts(self, code: str, name: str) -> list[Chart]:
         """One small-multiple trend chart per theme: this ICS and England over the latest periods."""
         out = []
-        mine = self.by_area[code]
-        mine = dict(tuple(mine[mine["value"].notna()].sort_values("period_end").groupby("indicator_id", sort=False)))
-        for domain, inds in self.indicators.groupby("domain", sort=False):
+        mine = self.recent.get(code, {})
+        for domain, ids in self.domain_ids.items():
             rows, table_rows = [], []
-            for ind_id, ind in inds.iterrows():
+            for ind_id in ids:
                 series = mine.get(ind_id)
                 if series is None or len(series) < 2:
                     continue
-                for r in series.tail(TREND_WINDOW).to_dict("records"):
-                    end = r["period_end"].date().isoformat()
-                    rows.append({"title": short_title(ind), "series": name, "period": r["period"],
-                                 "period_end": end, "value": round(float(r["value"]), 4)})
-                    if not is_missing(r["england_value"]):
-                        rows.append({"title": short_title(ind), "series": "England", "period": r["period"],
-                                     "period_end": end, "value": round(float(r["england_value"]), 4)})
-                    table_rows.append([ind["title"], r["period"], self.fmt(r["value"], ind),
-                                       self.fmt(r["england_value"], ind)])
+                ind = self.ind[ind_id]
+                title = short_title(ind)
+                for period, end, value, england in zip(series["period"], series["end"], series["value"],
+                                                       series["england_value"]):
+                    rows.append({"title": title, "series": name, "period": period, "period_end": end,
+                                 "value": round(float(value), 4)})
+                    if not is_missing(england):
+                        rows.append({"title": title, "series": "England", "period": period, "period_end": end,
+                                     "value": round(float(england), 4)})
+                    table_rows.append([ind["title"], period, self.fmt(value, ind), self.fmt(england, ind)])
             if not rows:
                 continue
             title = DOMAINS.get(domain, domain)
@@ -391,7 +398,7 @@ class PageBuilder:
         counts = now["compared_to_england"].value_counts()
         parts = [f"{counts[c]} {c.lower()}" for c in ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
                  if c in counts]
-        description = (f"Dot chart of {ind['title'].lower()} in {period} for {len(rows)} ICSs, {direction}, each with "
+        description = (f"Dot chart of {ind['short_title']} in {period} for {len(rows)} ICSs, {direction}, each with "
                        f"its 95% confidence interval as a horizontal line; the dashed line is England's value"
                        f" ({self.fmt(eng_value, ind)}). Compared with England: {', '.join(parts)}.")
         return Chart(id="ranked", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS, {period}",
@@ -421,7 +428,7 @@ class PageBuilder:
         spec = charts.over_time_chart(rows, title=f"{ind['title']} over time", unit=ind["unit"],
                                       decimals=int(ind["decimals"]))
         return Chart(id="over-time", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS and England over time",
-                     description=(f"Line chart of {ind['title'].lower()} from {periods['period'].iloc[0]} to "
+                     description=(f"Line chart of {ind['short_title']} from {periods['period'].iloc[0]} to "
                                   f"{periods['period'].iloc[-1]}: one thin line for each ICS and a thick dashed line "
                                   "for England. ICSs that closed or opened in April 2026 have separate lines; the "
                                   "table gives the latest periods."),
@@ -464,8 +471,7 @@ def indicator_slug(ind_id: str) -> str:
 
 def short_title(ind) -> str:
     """A panel title short enough for a small chart."""
-    title = ind["title"]
-    return title if len(title) <= 40 else title[:38].rstrip() + "…"
+    return ind["short_title"]
 
 
 def polarity_text(polarity: str) -> str:

@@ -398,7 +398,7 @@ def indicator_row(spec, cat):
     title = cat["title"]
     if spec.id == "diabetes_qof_prevalence":
         title = "Diabetes: people on the QOF diabetes register as a % of all registered patients"
-    return {"id": spec.id, "title": title, "domain": spec.domain, "unit": spec.unit,
+    return {"id": spec.id, "title": title, "short_title": SHORT_TITLES[spec.id], "domain": spec.domain, "unit": spec.unit,
             "polarity": polarity(cat), "value_type": spec.vtype, "multiplier": MULT[spec.vtype],
             "decimals": spec.dec, "definition": spec.definition, "source": cat["data_source_publication"],
             "frequency": FREQ[spec.kind], "target": TARGETS.get(spec.id, ""), "target_label": label,
@@ -415,7 +415,32 @@ def fmt(x):
     return ("%.4f" % x).rstrip("0").rstrip(".")
 
 
-IND_FIELDS = ["id", "title", "domain", "unit", "polarity", "value_type", "multiplier", "decimals",
+SHORT_TITLES = {  # at most 32 characters: chart panels and tight tables
+    "rtt_18wk": "Waiting under 18 weeks", "rtt_52wk_share": "Waiting over 52 weeks",
+    "rtt_waiting_list": "Waiting list size", "diag_6wk": "Diagnostic test wait 6+ weeks",
+    "cancer_fds_28d": "Cancer diagnosis within 28 days", "cancer_62d": "Cancer treatment within 62 days",
+    "cancer_early_stage": "Cancers found at stage 1 or 2", "le_birth_male": "Life expectancy (male)",
+    "le_birth_female": "Life expectancy (female)", "hle_birth_male": "Healthy life expectancy (male)",
+    "hle_birth_female": "Healthy life expectancy (female)", "u75_cvd_mortality": "Under-75 deaths: circulatory",
+    "u75_cancer_mortality": "Under-75 deaths: cancer", "u75_cvd_preventable_mortality": "Under-75 CVD deaths preventable",
+    "infant_mortality": "Infant mortality", "smoking_prevalence_adults": "Adults who smoke",
+    "obesity_adults": "Adults living with obesity", "overweight_obese_adults": "Adults overweight or obese",
+    "obesity_year6": "Obesity at age 10-11 (Year 6)", "diabetes_qof_prevalence": "Diabetes register (% patients)",
+    "hypertension_treated_to_target": "Blood pressure treated to target", "suicide_rate": "Suicide rate",
+    "vacc_6in1_12m": "6-in-1 vaccine by 12 months", "vacc_mmr1_2y": "MMR first dose by age 2",
+    "vacc_mmr2_5y": "MMR two doses by age 5", "deaths_usual_residence_65plus": "Dying at home (65+)",
+    "imd_score": "Deprivation score (IMD 2025)", "registered_population": "Registered population",
+    "gp_appts_within_2wk": "GP appointment within 2 weeks", "gp_appts_same_day": "GP appointment same day",
+    "talking_therapies_recovery": "Talking therapies recovery", "talking_therapies_6wk": "Talking therapies: wait <6 wks",
+    "cyp_mh_access": "Young people: mental health", "dementia_diagnosis_rate": "Dementia diagnosis rate",
+    "selfharm_admissions_10_24": "Self-harm admissions (10-24)", "ae_4hr": "A&E within 4 hours",
+    "ae_12hr_from_arrival": "A&E 12+ hours from arrival", "amb_cat2_mean": "Ambulance: Category 2 response",
+    "amb_cat1_mean": "Ambulance: Category 1 response", "nctr_daily": "Delayed discharges (daily)",
+    "ae_attendances": "A&E attendances", "emergency_readmissions_30d": "Readmissions within 30 days",
+}
+assert all(len(t) <= 32 for t in SHORT_TITLES.values())
+
+IND_FIELDS = ["id", "title", "short_title", "domain", "unit", "polarity", "value_type", "multiplier", "decimals",
               "definition", "source", "frequency", "target", "target_label", "illustrative", "fingertips_id"]
 VAL_FIELDS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci",
               "upper_ci", "numerator", "denominator", "status", "note"]
@@ -446,6 +471,8 @@ INDICATOR_SCHEMA = {
     "fields": [
         field("id", "string", "Indicator id", required=True, unique=True, pattern="[a-z0-9_]+"),
         field("title", "string", "Indicator title", required=True),
+        field("short_title", "string", "A title of at most 32 characters for chart panels and tight tables",
+              required=True, maxLength=32),
         field("domain", "string", "The theme a citizen scans by", required=True,
               enum=["healthy_lives", "prevention", "urgent_care", "planned_care", "cancer",
                     "mental_health", "primary_care", "context"]),
