@@ -1,0 +1,213 @@
+"""Headless-Chromium checks of the built site, served under /ics-outcomes/: one page of each kind.
+
+Each page is loaded once (JavaScript on, charts awaited) and shared by the tests below; the no-JavaScript check
+uses its own context. Run with: .venv/bin/python -m pytest tests/browser -q
+"""
+
+from __future__ import annotations
+
+import csv
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BASE_PATH = "/ics-outcomes/"  # as in conftest.py (not imported: conftest modules are not meant to be imported)
+
+pytestmark = pytest.mark.browser
+
+CURRENT_BOARD = "birmingham-and-solihull"  # open-ended, 2022 onwards
+CLOSED_BOARD = "surrey-heartlands"  # valid_to 2026-03-31 (merged into Surrey and Sussex)
+NEW_BOARD = "surrey-and-sussex"  # valid_from 2026-04-01
+
+# (id, path under the base URL, has charts)
+PAGES = [
+    ("home", "", False),
+    ("ics-index", "ics/", False),
+    ("profile-current", f"ics/{CURRENT_BOARD}/", True),
+    ("profile-closed", f"ics/{CLOSED_BOARD}/", True),
+    ("profile-new", f"ics/{NEW_BOARD}/", True),
+    ("indicators-index", "indicators/", False),
+    ("indicator", "indicators/ae-4hr/", True),
+    ("data-index", "data/", False),
+    ("about", "about/", False),
+    ("methodology", "methodology/", False),
+    ("data-standard", "data-standard/", False),
+]
+CHART_PAGES = [p for p in PAGES if p[2]]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+               "resultTypes": ["violations"]}  # resultTypes only trims the passes/incomplete lists: faster
+
+
+def by_id(pages):
+    return pytest.mark.parametrize("name,path,has_charts", pages, ids=[p[0] for p in pages])
+
+
+def test_chosen_boards_match_the_areas_file():
+    with open(REPO_ROOT / "datapackages" / "areas" / "areas.csv", newline="", encoding="utf-8") as f:
+        areas = {row["slug"]: row for row in csv.DictReader(f) if row["type"] == "icb"}
+    for slug in (CURRENT_BOARD, CLOSED_BOARD, NEW_BOARD):
+        assert slug in areas, f"{slug} is not an ICB slug in areas.csv"
+    assert areas[CURRENT_BOARD]["valid_to"] == ""
+    assert areas[CLOSED_BOARD]["valid_to"] == "2026-03-31"
+    assert areas[NEW_BOARD]["valid_from"].startswith("2026-")
+
+
+@by_id(PAGES)
+def test_loads_cleanly_from_the_local_server_only(visit, site_server, name, path, has_charts):
+    v = visit(name, path)
+    v.require_ok()
+    problems = []
+    if v.console_errors:
+        problems.append("console errors:\n  " + "\n  ".join(v.console_errors))
+    if v.page_errors:
+        problems.append("page errors:\n  " + "\n  ".join(v.page_errors))
+    if v.failed_responses:
+        problems.append("failed responses:\n  " + "\n  ".join(v.failed_responses))
+    foreign = sorted({u for u in v.requests
+                      if not u.startswith(site_server.origin + "/") and urllib.parse.urlsplit(u).scheme
+                      not in ("data", "blob")})
+    if foreign:
+        hosts = sorted({urllib.parse.urlsplit(u).netloc or u for u in foreign})
+        problems.append(f"requests to other hosts ({', '.join(hosts)}):\n  " + "\n  ".join(foreign))
+    outside = sorted({u for u in v.requests
+                      if u.startswith(site_server.origin + "/") and not u.startswith(site_server.base_url)})
+    if outside:
+        problems.append(f"requests outside {BASE_PATH}:\n  " + "\n  ".join(outside))
+    assert not problems, f"{v.url}\n" + "\n".join(problems)
+
+
+@by_id(PAGES)
+def test_charts_render(visit, name, path, has_charts):
+    v = visit(name, path)
+    v.require_ok()
+    figures = v.page.evaluate("""() => [...document.querySelectorAll('figure.chart')].map(f => ({
+        id: f.dataset.chart || null,
+        rendered: f.dataset.rendered || null,
+        svg: f.querySelector('.chart-target svg') !== null,
+    }))""")
+    if not has_charts:
+        assert not figures, f"{v.url} was expected to have no charts but has {len(figures)}"
+        return
+    assert figures, f"{v.url} has no figure.chart"
+    assert v.charts_timeout is None, (
+        f"{v.url}: body[data-charts] never became 'done' ({v.charts_timeout}); figures: {figures}")
+    bad = [f for f in figures if f["rendered"] != "true" or not f["svg"]]
+    assert not bad, f"{v.url}: charts not drawn (data-rendered, svg in .chart-target): {bad}"
+
+
+@by_id(PAGES)
+def test_axe_finds_no_wcag_violations(visit, name, path, has_charts):
+    from axe_playwright_python.sync_playwright import Axe
+
+    v = visit(name, path)  # charts already awaited by the visit
+    v.require_ok()
+    violations = Axe().run(v.page, options=AXE_OPTIONS).response["violations"]
+    lines = []
+    for violation in violations:
+        targets = [node["target"] for node in violation["nodes"][:3]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}; "
+                     f"{len(violation['nodes'])} node(s), e.g. {targets}")
+    assert not violations, f"{v.url}: {len(violations)} axe violation(s):\n  " + "\n  ".join(lines)
+
+
+@by_id(CHART_PAGES)
+def test_charts_degrade_without_javascript(no_js_context, site_server, name, path, has_charts):
+    page = no_js_context.new_page()
+    url = site_server.url(path)
+    response = page.goto(url, wait_until="load")
+    assert response and response.status == 200, f"{url} answered {response and response.status}"
+    figures = page.locator("figure.chart")
+    assert figures.count(), f"{url} has no figure.chart"
+    problems = []
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        label = figure.get_attribute("data-chart") or f"figure #{i + 1}"
+        caption = figure.locator("figcaption")
+        if not caption.count() or not caption.first.is_visible() or not caption.first.inner_text().strip():
+            problems.append(f"{label}: no visible caption")
+        description = figure.locator(".chart-description")
+        if (not description.count() or not description.first.is_visible()
+                or not description.first.inner_text().strip()):
+            problems.append(f"{label}: no visible description")
+        if not figure.locator("table").count():
+            problems.append(f"{label}: no data table")
+        elif not figure.locator("table tbody tr").count():
+            problems.append(f"{label}: data table has no body rows")
+    assert not problems, f"{url} without JavaScript:\n  " + "\n  ".join(problems)
+
+
+_link_status: dict[str, str] = {}
+
+
+def _fetch(url: str) -> str:
+    """'200' or the error, cached for the session."""
+    if url not in _link_status:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                response.read()
+                _link_status[url] = str(response.status)
+        except urllib.error.HTTPError as err:
+            _link_status[url] = str(err.code)
+        except (urllib.error.URLError, OSError) as err:
+            _link_status[url] = f"error: {err}"
+    return _link_status[url]
+
+
+@by_id(PAGES)
+def test_internal_links_resolve(visit, site_server, name, path, has_charts):
+    v = visit(name, path)
+    v.require_ok()
+    links = v.page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => {
+        const href = a.getAttribute('href');
+        const id = href.startsWith('#') && href.length > 1 ? decodeURIComponent(href.slice(1)) : null;
+        return {href, samePageTargetExists: id === null ? null : document.getElementById(id) !== null};
+    })""")
+    broken = []
+    checked = set()
+    for link in links:
+        href = link["href"].strip()
+        split = urllib.parse.urlsplit(href)
+        if split.scheme or split.netloc:  # absolute URL: internal only if it is this server
+            if not href.startswith(site_server.base_url):
+                continue  # another host (or mailto: etc.): allowed in content, never loaded
+        if link["samePageTargetExists"] is False:
+            broken.append(f"{href!r}: no element with that id on the page")
+        target = urllib.parse.urldefrag(urllib.parse.urljoin(v.url, href)).url
+        if target in checked:
+            continue
+        checked.add(target)
+        status = _fetch(target)
+        if status != "200":
+            broken.append(f"{href!r} -> {target}: {status}")
+    assert not broken, f"{v.url}: {len(broken)} broken internal link(s):\n  " + "\n  ".join(broken)
+
+
+@by_id(PAGES)
+def test_page_structure(visit, name, path, has_charts):
+    v = visit(name, path)
+    v.require_ok()
+    facts = v.page.evaluate("""() => ({
+        h1: document.querySelectorAll('h1').length,
+        main: document.querySelectorAll('main, [role="main"]').length,
+        lang: document.documentElement.getAttribute('lang'),
+    })""")
+    problems = []
+    if facts["h1"] != 1:
+        problems.append(f"{facts['h1']} h1 elements, expected exactly 1")
+    if facts["main"] != 1:
+        problems.append(f"{facts['main']} main landmarks, expected exactly 1")
+    if not (facts["lang"] or "").strip():
+        problems.append("html has no lang attribute")
+    focus = v.first_focus
+    if not focus:
+        problems.append("nothing takes focus on the first Tab")
+    elif focus["tag"] != "a" or not (focus["href"] or "").startswith("#") or len(focus["href"]) < 2:
+        problems.append(f"the first focusable element is not a skip link: {focus}")
+    elif not focus["targetExists"]:
+        problems.append(f"the skip link's target {focus['href']} does not exist")
+    assert not problems, f"{v.url}:\n  " + "\n  ".join(problems)

@@ -1,0 +1,1 @@
+(generated from an installed package; compared by presence only)
