@@ -65,6 +65,7 @@ class SiteInfo:
     repository_url: str
     nav: list[Link]
     illustrative: bool  # the site shows generated demo values somewhere
+    canonical_root: str = ""  # the absolute site address when --base-url gave one, for <link rel="canonical">
 
 
 @dataclass
@@ -517,7 +518,8 @@ def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
             for p in sorted(data.pages, key=lambda p: p.meta.get("nav_order", 99)) if p.meta.get("nav")]
     return SiteInfo(title=config.title, description=config.description, base_path=config.base_path,
                     build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
-                    illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False)
+                    illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False,
+                    canonical_root=config.base_url.rstrip("/") + "/" if "://" in config.base_url else "")
 
 
 __all__ = ["PageBuilder", "site_info", "slugify"]

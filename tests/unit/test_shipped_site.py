@@ -1,0 +1,85 @@
+"""The shipped data: valid packages, real registry facts, and every page and download the site promises."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from frictionless import validate
+
+import build
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "datapackages"
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    assert build.main(["--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("package", sorted(p.name for p in DATA.iterdir() if (p / "datapackage.json").exists()))
+def test_shipped_package_is_valid(package):
+    report = validate(str(DATA / package / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])[:10]
+
+
+def test_registry_holds_both_generations_of_boards():
+    areas = rows(DATA / "areas" / "areas.csv")
+    icbs = [a for a in areas if a["type"] == "icb"]
+    on = lambda day: {a["ods_code"] for a in icbs if a["valid_from"] <= day and (not a["valid_to"] or a["valid_to"] >= day)}  # noqa: E731
+    assert len(on("2022-07-01")) == 42 and len(on("2026-04-01")) == 36
+    assert len([a for a in areas if a["type"] == "region"]) == 7
+    assert [a["code"] for a in areas if a["type"] == "country"] == ["E92000001"]
+
+
+def test_at_least_thirty_indicators_in_four_packages():
+    packages = [p for p in DATA.iterdir() if (p / "indicators.csv").exists()]
+    assert len(packages) >= 4
+    assert sum(len(rows(p / "indicators.csv")) for p in packages) >= 30
+
+
+def test_every_page_and_download_exists(site):
+    areas = {a["code"]: a for a in rows(DATA / "areas" / "areas.csv")}
+    with_data, indicators = set(), []
+    for package in DATA.iterdir():
+        if (package / "values.csv").exists():
+            with_data |= {r["area_code"] for r in rows(package / "values.csv") if areas[r["area_code"]]["type"] == "icb"}
+            indicators += [r["id"] for r in rows(package / "indicators.csv")]
+            for name in ("datapackage.json", "indicators.csv", "values.csv", f"{package.name}.zip"):
+                assert (site / "data" / package.name / name).is_file(), name
+    assert len(with_data) == 51  # 42 boards of 2022 (two with an older code too) and the 7 new codes of 2026
+    for code in with_data:
+        assert (site / "ics" / areas[code]["slug"] / "index.html").is_file(), code
+    for ind in indicators:
+        assert (site / "indicators" / ind.replace("_", "-") / "index.html").is_file(), ind
+    for page in ("index.html", "ics/index.html", "indicators/index.html", "data/index.html", "about/index.html",
+                 "methodology/index.html", "data-standard/index.html", "assets/vendor/vega-bundle.js"):
+        assert (site / page).is_file(), page
+
+
+def test_closed_board_links_to_its_successor(site):
+    html = (site / "ics" / "surrey-heartlands" / "index.html").read_text(encoding="utf-8")
+    assert "closed on 31 March 2026" in html and 'href="../surrey-and-sussex/"' in html
+    new = (site / "ics" / "surrey-and-sussex" / "index.html").read_text(encoding="utf-8")
+    assert "took over on 1 April 2026" in new and 'href="../surrey-heartlands/"' in new
+
+
+def test_illustrative_values_are_labelled_on_every_page(site):
+    pages = sorted(site.rglob("index.html"))
+    unlabelled = [p for p in pages if "Illustrative data." not in p.read_text(encoding="utf-8")]
+    assert pages and unlabelled == []
+
+
+def test_no_page_references_another_host_for_assets(site):
+    import re
+    pattern = re.compile(r'<(?:script|img|link|iframe)[^>]+(?:src|href)="(?:https?:)?//', re.I)
+    offenders = [p for p in site.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
+    canonical = [p for p in offenders if 'rel="canonical"' in p.read_text(encoding="utf-8")]
+    assert offenders == canonical == []

@@ -1,0 +1,175 @@
+"""One test module per remaining stage, each on small hand-made inputs: load, validate, model, charts, publish."""
+
+import json
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import vl_convert
+
+from icsite import charts
+from icsite.load import read_package, unsafe_path_reason
+from icsite.model import canonical_areas
+from icsite.problems import Problem, format_report, report_json
+from icsite.publish import make_zip, publish
+from icsite.validate import Tables, area_not_valid_in_period, suppressed_with_value, unknown_area, value_outside_interval
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# load ------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, safe", [
+    ("values.csv", True), ("sub/values.csv", True), ("../values.csv", False), ("/etc/passwd", False),
+    ("https://example.org/values.csv", False), ("C:\\values.csv", False), (None, False), (["a.csv"], False),
+])
+def test_unsafe_paths_are_never_read(path, safe):
+    assert (unsafe_path_reason(path) is None) == safe
+
+
+def test_read_package_skips_unsafe_resources(tmp_path):
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
+        {"name": "values", "path": "../secret.csv", "schema": {"fields": []}}]}))
+    source = read_package(tmp_path)
+    assert source.tables == {} and "leaves the package" in source.read_errors["values"]
+
+
+def test_read_package_reports_bad_json(tmp_path):
+    (tmp_path / "datapackage.json").write_text('{"name": "p",')
+    source = read_package(tmp_path)
+    assert source.descriptor is None and source.descriptor_error
+
+
+def test_read_table_casts_declared_types(tmp_path):
+    (tmp_path / "v.csv").write_text("id,value,count\na,1.5,3\nb,,x\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [{"name": "v", "path": "v.csv",
+        "schema": {"fields": [{"name": "id", "type": "string"}, {"name": "value", "type": "number"},
+                              {"name": "count", "type": "integer"}]}}]}))
+    table = read_package(tmp_path).tables["v"]
+    assert table["value"].tolist()[0] == 1.5 and pd.isna(table["value"].tolist()[1])
+    assert table["count"].tolist()[0] == 3 and pd.isna(table["count"].tolist()[1])
+
+
+# validate (domain layer) -----------------------------------------------------------------------------------------
+
+AREAS = pd.DataFrame({"code": ["E92000001", "E54000042", "E54000067"],
+                      "valid_from": ["2020-04-01", "2022-07-01", "2026-04-01"],
+                      "valid_to": [None, "2026-03-31", None]})
+
+
+def tables(**columns) -> Tables:
+    base = {"indicator_id": ["x"], "area_code": ["E54000042"], "period": ["Jan 2026"], "period_start": ["2026-01-01"],
+            "period_end": ["2026-01-31"], "value": [50.0], "lower_ci": [49.0], "upper_ci": [51.0], "status": ["final"]}
+    base.update(columns)
+    return Tables(AREAS, "areas.csv", [("pkg/values.csv", pd.DataFrame({"id": ["x"]}), pd.DataFrame(base))])
+
+
+def located(problems):
+    return [(p.code, p.file, p.row, p.field) for p in problems]
+
+
+def test_valid_row_has_no_domain_problems():
+    t = tables()
+    assert [p for check in (unknown_area, area_not_valid_in_period, suppressed_with_value, value_outside_interval)
+            for p in check(t)] == []
+
+
+def test_unknown_area():
+    assert located(unknown_area(tables(area_code=["E54999999"]))) == [("area-unknown", "pkg/values.csv", 2, "area_code")]
+
+
+def test_area_after_it_closed_and_before_it_opened():
+    closed = tables(period=["Apr 2026"], period_start=["2026-04-01"], period_end=["2026-04-30"])
+    assert located(area_not_valid_in_period(closed)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
+    early = tables(area_code=["E54000067"])
+    assert located(area_not_valid_in_period(early)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
+
+
+def test_suppressed_row_with_a_number():
+    t = tables(status=["suppressed"], lower_ci=[None], upper_ci=[None])
+    assert located(suppressed_with_value(t)) == [("suppressed-has-value", "pkg/values.csv", 2, "value")]
+
+
+def test_value_outside_interval():
+    t = tables(value=[52.0])
+    assert located(value_outside_interval(t)) == [("value-outside-interval", "pkg/values.csv", 2, "value")]
+
+
+def test_report_groups_by_file_and_summarises_repeats():
+    problems = [Problem("area-unknown", "a.csv", row=i, field="area_code", message="m") for i in range(2, 12)]
+    problems.append(Problem("x-warning", "b.csv", message="w", severity="warning"))
+    text = format_report(problems, max_per_kind=3)
+    assert text.startswith("Found 10 error(s) and 1 warning(s) in 2 file(s).")
+    assert "a.csv (10 problem(s))" in text and "... and 7 more [area-unknown] problem(s) in this file" in text
+    assert text.count("[area-unknown]") == 4
+    assert json.loads(report_json(problems))["errors"] == 10
+
+
+# model -----------------------------------------------------------------------------------------------------------
+
+def test_canonical_areas_mark_current_boards():
+    out = canonical_areas(AREAS.assign(type="icb", short_name="x", slug="x"))
+    assert out.loc["E54000042", "current"] == False  # noqa: E712 (numpy bool)
+    assert out.loc["E54000067", "current"] == True  # noqa: E712
+    assert out.loc["E54000042", "valid_to"] == pd.Timestamp("2026-03-31")
+
+
+# charts ----------------------------------------------------------------------------------------------------------
+
+ROWS = [{"area": "A", "value": 80.0, "lower": 78.0, "upper": 82.0, "comparison": "Better", "order": 1, "rank": 1},
+        {"area": "B", "value": 70.0, "lower": 68.0, "upper": 72.0, "comparison": "Worse", "order": 2, "rank": 2}]
+
+
+def test_ranked_chart_spec_renders_and_carries_its_data():
+    spec = charts.ranked_chart(ROWS, title="T", subtitle="S", unit="%", england=75.0, target=78.0, decimals=1)
+    assert spec["datasets"]["ranked"] == ROWS
+    colour = spec["layer"][1]["encoding"]["color"]["scale"]
+    assert colour["domain"] == ["Better", "Worse"]  # only the categories present, in a fixed order
+    assert [r["kind"] for r in spec["layer"][-1]["data"]["values"]] == ["England", "Target"]
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    assert svg.startswith("<svg") and "England 75.0" in svg
+
+
+def test_chart_templates_are_not_mutated_between_charts():
+    one = charts.ranked_chart(ROWS, title="One", subtitle="", unit="%", england=None, target=None, decimals=1)
+    two = charts.ranked_chart(ROWS[:1], title="Two", subtitle="", unit="%", england=None, target=None, decimals=1)
+    assert one["title"]["text"] == "One" and len(one["datasets"]["ranked"]) == 2
+    assert two["title"]["text"] == "Two" and len(two["datasets"]["ranked"]) == 1
+
+
+def test_trend_and_over_time_specs_render():
+    rows = [{"title": "X", "series": s, "period": p, "period_end": e, "value": v}
+            for s, p, e, v in [("A", "2024", "2024-12-31", 1.0), ("A", "2025", "2025-12-31", 2.0),
+                               ("England", "2024", "2024-12-31", 1.5), ("England", "2025", "2025-12-31", 1.6)]]
+    spec = charts.trend_chart(rows, title="T", area_label="A")
+    assert vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]).startswith("<svg")
+    lines = [{"area": r["series"], "series": "England" if r["series"] == "England" else "ICS", **r} for r in rows]
+    spec = charts.over_time_chart(lines, title="T", unit="%", decimals=1)
+    assert vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]).startswith("<svg")
+
+
+# publish ---------------------------------------------------------------------------------------------------------
+
+def test_publish_swaps_in_a_complete_tree(tmp_path):
+    out = tmp_path / "site"
+    publish({"index.html": b"one", "a/b.txt": b"x"}, out)
+    publish({"index.html": b"two"}, out)
+    assert (out / "index.html").read_bytes() == b"two" and not (out / "a").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or old folders left
+
+
+def test_publish_failure_leaves_the_old_site(tmp_path):
+    out = tmp_path / "site"
+    publish({"index.html": b"old"}, out)
+    with pytest.raises(AssertionError):
+        publish({"index.html": b"new", "../escape.txt": b"x"}, out)
+    assert (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_zip_is_deterministic():
+    a = make_zip({"b.csv": b"2", "a.csv": b"1"})
+    assert a == make_zip({"a.csv": b"1", "b.csv": b"2"})
+    assert zipfile.ZipFile(BytesIO(a)).namelist() == ["a.csv", "b.csv"]
