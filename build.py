@@ -22,7 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--check", action="store_true", help="validate only: print the report, write nothing")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="report format for --check")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     return parser.parse_args(argv)
 

@@ -41,6 +41,7 @@ class Table:
     columns: list[str]
     rows: list[list]
     numeric: list[bool] = field(default_factory=list)  # per column: right-align
+    stack: bool = False  # on a phone, show each row as a card of "column: value" lines
 
 
 @dataclass
@@ -222,7 +223,8 @@ class PageBuilder:
                 rows.append([link, code, row["ods_code"] if not is_missing(row["ods_code"]) else "",
                              long_date(row["valid_from"]), status])
             out.append((region, Table(f"Integrated care boards in {region}",
-                                      ["Integrated care board", "ONS code", "ODS code", "Established", "Status"], rows)))
+                                      ["Integrated care board", "ONS code", "ODS code", "Established", "Status"], rows,
+                                      stack=True)))
         return IcsIndexPage("ics_index.html", "ics/", "Integrated Care Systems",
                             "Every Integrated Care System in England, by NHS England region.", regions=out)
 
@@ -348,7 +350,7 @@ class PageBuilder:
                              polarity_text(ind["polarity"])])
             out.append((DOMAINS.get(domain, domain), Table(
                 f"Indicators on {DOMAINS.get(domain, domain).lower()}",
-                ["Indicator", "Latest period", "England", "Polarity"], rows, [False, False, True, False])))
+                ["Indicator", "Latest period", "England", "Polarity"], rows, [False, False, True, False], stack=True)))
         return IndicatorIndexPage("indicator_index.html", "indicators/", "Indicators",
                                   "Every indicator in the common set, by theme.", domains=out)
 
