@@ -25,7 +25,9 @@ class PackageSource:
     descriptor: dict | None  # None when datapackage.json could not be read
     descriptor_error: str | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    read_errors: dict[str, str] = field(default_factory=dict)  # resource name -> why it could not be read
+    #: resource name -> (problem code, message, line) for a resource that could not be read at all
+    read_errors: dict[str, tuple[str, str, int | None]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)  # resource name -> the CSV header as written
 
     def resource(self, name: str) -> dict | None:
         """The descriptor of the named resource, if any."""
@@ -56,35 +58,69 @@ class Sources:
 
 def load(config: Config) -> Sources:
     """Read every data package under `config.data_dir` and every markdown page under `config.content_dir`."""
-    packages = [read_package(p.parent) for p in sorted(config.data_dir.glob("*/datapackage.json"))]
+    folders = sorted(p for p in config.data_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    packages = [read_package(folder) for folder in folders]
     pages = [read_page(p, config.content_dir) for p in sorted(config.content_dir.rglob("*.md"))]
     return Sources(packages=packages, pages=pages)
 
 
 def read_package(folder: Path) -> PackageSource:
-    """Read a package descriptor and its CSV resources (unsafe or unreadable ones are left out, with a reason)."""
+    """Read a package descriptor and its CSV resources; a resource that cannot be read is left out, with why."""
     source = PackageSource(name=folder.name, path=folder, descriptor=None)
+    descriptor_file = folder / "datapackage.json"
+    if not descriptor_file.is_file():
+        source.descriptor_error = "missing"
+        return source
     try:
-        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
         if not isinstance(descriptor, dict):
-            raise ValueError("the file must hold one JSON object")
+            raise ValueError("the file must hold one JSON object, {...}")
     except (ValueError, UnicodeDecodeError) as exc:
         source.descriptor_error = str(exc)
         return source
     source.descriptor = descriptor
     source.name = str(descriptor.get("name") or folder.name)
-    for res in descriptor.get("resources", []) or []:
-        if not isinstance(res, dict) or not res.get("name"):
+    resources = descriptor.get("resources")
+    for res in resources if isinstance(resources, list) else []:
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             continue
         reason = unsafe_path_reason(res.get("path"))
         if reason:
-            source.read_errors[res["name"]] = reason
+            source.read_errors[res["name"]] = ("resource-path-unsafe", reason, None)
             continue
+        path = folder / res["path"]
+        problem = unreadable_reason(path)
+        if problem:
+            source.read_errors[res["name"]] = problem
+            continue
+        schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
         try:
-            source.tables[res["name"]] = read_table(folder / res["path"], res.get("schema", {}))
-        except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            source.read_errors[res["name"]] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            table = read_table(path, schema)
+        except (ValueError, pd.errors.ParserError) as exc:
+            source.read_errors[res["name"]] = ("resource-unreadable", first_line(exc), None)
+            continue
+        source.headers[res["name"]] = list(table.columns)
+        source.tables[res["name"]] = table
     return source
+
+
+def unreadable_reason(path: Path) -> tuple[str, str, int | None] | None:
+    """(code, message, line) when a resource file is missing or not UTF-8 text, else None."""
+    if not path.is_file():
+        return ("resource-missing", f"the file '{path.name}' does not exist in the package folder", None)
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return ("encoding-not-utf8", f"byte {exc.start} (0x{data[exc.start]:02x}) on line {line} is not UTF-8", line)
+    return None
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an exception's message, or its type when it has none."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def unsafe_path_reason(path) -> str | None:
@@ -103,8 +139,9 @@ def read_table(path: Path, schema: dict) -> pd.DataFrame:
     columns = {f.get("name"): DTYPES.get(f.get("type", "string"), "str") for f in schema.get("fields", [])
                if isinstance(f, dict)}
     missing = schema.get("missingValues", [""])
+    # blank lines are kept (as empty rows) so that a row's index + 2 is its line in the file
     return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=missing, encoding="utf-8",
-                       encoding_errors="strict").pipe(_cast, columns)
+                       encoding_errors="strict", skip_blank_lines=False).pipe(_cast, columns)
 
 
 def _cast(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

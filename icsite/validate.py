@@ -1,207 +1,437 @@
-"""Judge the inputs: Frictionless validation of every package, then the domain checks. Never raises for bad data.
+"""Judge the inputs in two layers, reported together. Never raises for bad data.
 
-Each domain check is a small function named after the problem code it reports; `CHECKS` lists them in order.
-Rows are numbered as lines of the file, the header being line 1 (the same convention as Frictionless).
+1. Structure and cells: the files can be read (present, inside the package, UTF-8), their columns are those of
+   the schema, and Frictionless validates types, constraints and keys.
+2. Domain checks: small functions, one per problem code (`CODES` in problems.py), listed in `CHECKS`.
+
+Rows are numbered as lines of the file, the header being line 1 (the Frictionless convention).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from frictionless import system, validate as fl_validate
 
 from .load import PackageSource, Sources
+from .periods import parse_period
+from .problems import CODES, Problem
 
-INDICATOR_RESOURCES = ("indicators", "values")
-AREA_TYPES = ("country", "region", "icb")
-
-
-@dataclass
-class Tables:
-    """The tables the domain checks look at, with the file each came from."""
-
-    areas: pd.DataFrame | None
-    areas_file: str
-    indicator_sets: list[tuple[str, pd.DataFrame, pd.DataFrame]]  # (values file, indicators, values)
+ENGLAND = "E92000001"
+MAX_PER_CHECK = 1000  # problems of one code in one file beyond this are summarised in one more problem
+NUMBERS = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
 
 
-def validate(sources: Sources, data_dir: Path) -> list:
-    """Every problem in the inputs, Frictionless first, then the domain checks."""
-    problems = []
+def validate(sources: Sources, data_dir: Path) -> list[Problem]:
+    """Every problem in the inputs, sorted by file, row and code."""
+    root = data_dir.parent
+    problems: list[Problem] = []
     for package in sources.packages:
-        problems += package_problems(package, data_dir)
-    problems += page_problems(sources, data_dir.parent)
-    tables = collect_tables(sources, data_dir)
+        problems += package_problems(package, root)
+    problems += [problem("page-unreadable", rel(page.source, root), message=f"the page cannot be read: {page.error}")
+                 for page in sources.pages if page.error]
+    tables = collect_tables(sources, root)
     if tables.areas is None:
-        problems.append(problem("areas-missing", "datapackages/areas/datapackage.json",
-                                message="no area registry package named 'areas' with an 'areas' resource",
-                                hint="Keep datapackages/areas/ from the project; every value's area_code is checked against it."))
-        return problems
-    for check in CHECKS:
-        problems += list(check(tables))
-    return problems
+        if not any(p.code in ("package-invalid-json", "descriptor-invalid") for p in problems):
+            problems.append(problem("areas-missing", f"{rel(data_dir, root)}/areas/datapackage.json",
+                                    message="no area registry: a package named 'areas' with an 'areas' resource"))
+    else:
+        for check in CHECKS:
+            problems += list(check(tables))
+    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
 
 
-def problem(code, file, row=None, field=None, message="", expected=None, found=None, hint=None, severity="error"):
-    """Shorthand for a Problem (imported lazily to keep this module's surface small)."""
-    from .problems import Problem
-    return Problem(code=code, file=file, row=row, field=field, message=message, expected=expected,
-                   found=None if found is None else str(found), hint=hint, severity=severity)
+def problem(code: str, file: str, row=None, field=None, message="", expected=None, found=None, hint=None,
+            severity="error") -> Problem:
+    """A Problem with the code's standard hint unless one is given."""
+    assert code in CODES, f"undocumented problem code {code}"
+    return Problem(code=code, file=file, row=None if row is None else int(row), field=field, message=message,
+                   expected=None if expected is None else str(expected), found=None if found is None else str(found),
+                   hint=hint or CODES[code][1], severity=severity)
 
 
-# --- Frictionless layer ---------------------------------------------------------------------------------------
-
-def package_problems(package: PackageSource, data_dir: Path) -> list:
-    """Descriptor and table problems of one package, as found by Frictionless and by `load`."""
-    rel = package_rel(package, data_dir)
-    descriptor_file = f"{rel}/datapackage.json"
-    if package.descriptor is None:
-        return [problem("package-invalid-json", descriptor_file, message=f"datapackage.json cannot be read: {package.descriptor_error}",
-                        hint="Check the JSON syntax (commas, quotes, brackets); a JSON validator shows the exact place.")]
-    problems = []
-    for name, reason in package.read_errors.items():
-        res = package.resource(name) or {}
-        code = "resource-path-unsafe" if "package" in reason or "network" in reason else "resource-unreadable"
-        problems.append(problem(code, descriptor_file, field=f"resources/{name}/path", message=reason,
-                                found=res.get("path"), hint="Put the CSV file inside the package folder and name it by a relative path."))
-    if any(p.code == "resource-path-unsafe" for p in problems):
-        return problems  # never hand an unsafe path to anything that opens files
-    with system.use_context(trusted=False):
-        report = fl_validate(str(package.path / "datapackage.json"))
-    for error in report.errors:
-        problems.append(problem(error.type, descriptor_file, message=error.message,
-                                hint="Fix datapackage.json so that it follows the Data Package standard."))
-    for task in report.tasks:
-        resource_file = f"{rel}/{task.place.rsplit('/', 1)[-1]}" if task.place else descriptor_file
-        for error in task.errors:
-            row = getattr(error, "row_number", None)
-            field_name = getattr(error, "field_name", None) or (error.to_descriptor().get("fieldNames") or [None])[0]
-            problems.append(problem(error.type, resource_file, row=row, field=field_name or None,
-                                    message=error.message, found=getattr(error, "cell", None),
-                                    hint=FRICTIONLESS_HINTS.get(error.type)))
-    return problems
-
-
-FRICTIONLESS_HINTS = {
-    "type-error": "Write the cell in the field's type (a number like 12.5, a date like 2024-03-31), or leave it empty.",
-    "constraint-error": "The schema in datapackage.json says which values are allowed for this field.",
-    "missing-cell": "The row has fewer cells than the header: check for a missing comma.",
-    "extra-cell": "The row has more cells than the header: check for an extra comma or an unquoted comma in text.",
-    "primary-key": "Each row must be unique on the primary key; remove or correct the duplicate row.",
-    "foreign-key": "The value must exist in the referenced table (for example an indicator id in indicators.csv).",
-    "incorrect-label": "The header must match the field names in the schema, in the same order.",
-    "missing-label": "A column the schema requires is missing from the header.",
-    "extra-label": "The file has a column the schema does not describe; remove it or add it to the schema.",
-    "blank-row": "Remove the empty row.",
-    "encoding-error": "Save the file as UTF-8.",
-    "scheme-error": "The resource file is missing: check the file name in datapackage.json.",
-    "source-error": "The resource file cannot be read: save it as UTF-8 CSV.",
-}
-
-
-def page_problems(sources: Sources, root: Path) -> list:
-    """Markdown pages that could not be read."""
-    return [problem("page-unreadable", _rel(page.source, root), message=f"the page cannot be read: {page.error}",
-                    hint="Save the page as UTF-8 and check the front matter between the '---' lines.")
-            for page in sources.pages if page.error]
-
-
-def collect_tables(sources: Sources, data_dir: Path) -> Tables:
-    """The area registry and each indicator package's tables, where they could be read."""
-    areas, areas_file, sets = None, "datapackages/areas/areas.csv", []
-    for package in sources.packages:
-        rel = package_rel(package, data_dir)
-        if package.name == "areas" and "areas" in package.tables:
-            areas = package.tables["areas"]
-            areas_file = f"{rel}/{(package.resource('areas') or {}).get('path', 'areas.csv')}"
-        elif all(name in package.tables for name in INDICATOR_RESOURCES):
-            values_file = f"{rel}/{(package.resource('values') or {}).get('path', 'values.csv')}"
-            sets.append((values_file, package.tables["indicators"], package.tables["values"]))
-    return Tables(areas=areas, areas_file=areas_file, indicator_sets=sets)
-
-
-def package_rel(package: PackageSource, data_dir: Path) -> str:
-    """The package folder as a path people recognise (relative to the project when possible)."""
-    return _rel(package.path, data_dir.parent)
-
-
-def _rel(path: Path, root: Path) -> str:
+def rel(path: Path, root: Path) -> str:
+    """A path as people recognise it: relative to the project (the data folder's parent) when possible."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-# --- Domain layer: one small function per problem code ----------------------------------------------------------
+# --- Layer 1: structure and cells -------------------------------------------------------------------------------
 
-def values_rows(tables: Tables) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
-    """(file, values, indicators) for every indicator package, values carrying their line number in `_line`."""
-    for file, indicators, values in tables.indicator_sets:
-        yield file, values.assign(_line=range(2, len(values) + 2)), indicators
+def package_problems(package: PackageSource, root: Path) -> list[Problem]:
+    """Problems with one package's descriptor, files, columns and cells."""
+    folder = rel(package.path, root)
+    descriptor_file = f"{folder}/datapackage.json"
+    if package.descriptor_error == "missing":
+        return [problem("package-descriptor-missing", descriptor_file, severity="warning",
+                        message=f"the folder {folder} has no datapackage.json and is not published")]
+    if package.descriptor is None:
+        return [problem("package-invalid-json", descriptor_file, message=f"not valid JSON: {package.descriptor_error}")]
+    problems: list[Problem] = []
+    skip: set[str] = set()  # resources whose cells Frictionless should not be asked about
+    for name, (code, message, line) in sorted(package.read_errors.items()):
+        res = package.resource(name) or {}
+        path = res.get("path") if isinstance(res.get("path"), str) else None
+        where = f"{folder}/{path}" if code in ("encoding-not-utf8", "resource-unreadable") and path else descriptor_file
+        problems.append(problem(code, where, row=line, field=None if where != descriptor_file else f"resources/{name}/path",
+                                message=message, found=path))
+        skip.add(name)
+    for name, header in package.headers.items():
+        header_problems = column_problems(package, name, header, folder)
+        problems += header_problems
+        if header_problems:
+            skip.add(name)
+    if any(code == "resource-path-unsafe" for code, _, _ in package.read_errors.values()):
+        return problems  # never hand an unsafe path to anything that opens files
+    return problems + frictionless_problems(package, folder, skip)
 
 
-def unknown_area(tables: Tables) -> Iterable:
-    """area-unknown: every area_code must be in the area registry."""
-    known = set(tables.areas["code"].dropna()) if "code" in tables.areas else set()
-    for file, values, _ in values_rows(tables):
-        if "area_code" not in values:
+def column_problems(package: PackageSource, name: str, header: list[str], folder: str) -> list[Problem]:
+    """Columns missing from the file, unknown to the schema, or out of the schema's order."""
+    res = package.resource(name) or {}
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
+    file = f"{folder}/{res.get('path')}"
+    out = [problem("column-missing", file, 1, f, f"the column '{f}' is missing from the header",
+                   expected=", ".join(fields)) for f in fields if f not in header]
+    out += [problem("column-unknown", file, 1, c, f"the column '{c}' is not in the schema",
+                    expected=", ".join(fields), found=c) for c in header if c not in fields]
+    if not out and header != fields:
+        out.append(problem("column-misplaced", file, 1, None, "the columns are not in the schema's order",
+                           expected=", ".join(fields), found=", ".join(header)))
+    return out
+
+
+FRICTIONLESS_CODES = {
+    "type-error": "type-error", "missing-cell": "missing-cell", "extra-cell": "extra-cell",
+    "blank-row": "blank-row", "primary-key": "duplicate-key", "foreign-key": "reference-missing",
+    "unique-error": "constraint-unique",
+}
+CONSTRAINT_CODES = {"required": "constraint-required", "enum": "constraint-enum", "pattern": "constraint-pattern",
+                    "unique": "constraint-unique"}
+#: Checked in layer 1 or by the domain checks, so not asked of Frictionless (no duplicate reports).
+SKIPPED = ["extra-label", "missing-label", "incorrect-label", "blank-label", "duplicate-label", "encoding-error",
+           "scheme-error", "source-error", "hash-count", "byte-count"]
+VALUES_KEYS = ["primary-key", "foreign-key"]  # values tables: the domain checks value-duplicate, indicator-unknown
+
+
+def frictionless_problems(package: PackageSource, folder: str, skip: set[str]) -> list[Problem]:
+    """Frictionless validation of the package, its codes translated to ours."""
+    descriptor_file = f"{folder}/datapackage.json"
+    skipped = SKIPPED + (VALUES_KEYS if "values" in package.tables else [])
+    with system.use_context(trusted=False):
+        report = fl_validate(str(package.path / "datapackage.json"), skip_errors=skipped, limit_errors=MAX_PER_CHECK)
+    problems = [problem("descriptor-invalid", descriptor_file, message=e.message) for e in report.errors]
+    for task in report.tasks:
+        if task.name in skip:
             continue
-        bad = values[~values["area_code"].isin(known) & values["area_code"].notna()]
-        for line, code in zip(bad["_line"], bad["area_code"]):
-            yield problem("area-unknown", file, line, "area_code", f"area code '{code}' is not in the area registry",
-                          expected="an ONS code from datapackages/areas/areas.csv", found=code,
-                          hint="Use the ICB's ONS code (E54...), a region (E40...) or England (E92000001).")
+        file = f"{folder}/{(package.resource(task.name) or {}).get('path', task.name)}"
+        if not task.valid and not task.errors:
+            continue
+        for error in task.errors:
+            problems.append(translate(error, file, descriptor_file))
+    return drop_cascades(problems)
 
 
-def area_not_valid_in_period(tables: Tables) -> Iterable:
+def translate(error, file: str, descriptor_file: str) -> Problem:
+    """One Frictionless error as one of our problems."""
+    kind = error.type
+    row = getattr(error, "row_number", None)
+    field = getattr(error, "field_name", None) or None
+    cell = getattr(error, "cell", None)
+    if kind == "constraint-error":
+        constraint = re.search(r'constraint "(\w+)"', error.note or "")
+        name = constraint[1] if constraint else ""
+        code = CONSTRAINT_CODES.get(name, "constraint-range")
+        return problem(code, file, row, field, f"the cell does not meet the constraint: {error.note}",
+                       expected=error.note, found=cell)
+    if kind in FRICTIONLESS_CODES:
+        if kind == "foreign-key":
+            field = (error.to_descriptor().get("fieldNames") or [None])[0]
+        return problem(FRICTIONLESS_CODES[kind], file, row, field, error.message, found=cell)
+    if row is None:
+        return problem("descriptor-invalid", descriptor_file, message=error.message)
+    return problem("type-error", file, row, field, error.message, found=cell)
+
+
+def drop_cascades(problems: list[Problem]) -> list[Problem]:
+    """A missing cell is not also reported as an empty required cell."""
+    missing = {(p.file, p.row, p.field) for p in problems if p.code == "missing-cell"}
+    return [p for p in problems if not (p.code == "constraint-required" and (p.file, p.row, p.field) in missing)]
+
+
+# --- Layer 2: the domain checks -------------------------------------------------------------------------------
+
+@dataclass
+class ValuesTable:
+    """One package's values with what the checks need alongside."""
+
+    file: str
+    frame: pd.DataFrame  # values, with `_line` and the indicator's value_type, multiplier and decimals
+    indicator_ids: set[str]
+    indicators_file: str
+
+
+@dataclass
+class Tables:
+    """The tables the domain checks look at."""
+
+    areas: pd.DataFrame | None
+    areas_file: str
+    successions: pd.DataFrame | None
+    successions_file: str
+    values: list[ValuesTable]
+
+
+def collect_tables(sources: Sources, root: Path) -> Tables:
+    """The area registry and each indicator package's values, where they could be read."""
+    tables = Tables(None, "", None, "", [])
+    for package in sources.packages:
+        folder = rel(package.path, root)
+        path = lambda name: f"{folder}/{(package.resource(name) or {}).get('path', name + '.csv')}"  # noqa: E731
+        if package.name == "areas" and "areas" in package.tables and "code" in package.tables["areas"]:
+            tables.areas, tables.areas_file = package.tables["areas"], path("areas")
+            if "successions" in package.tables:
+                tables.successions, tables.successions_file = package.tables["successions"], path("successions")
+        elif "values" in package.tables and "indicators" in package.tables:
+            indicators = package.tables["indicators"]
+            values = package.tables["values"].copy()
+            values["_line"] = np.arange(2, len(values) + 2)
+            values = values[~values.drop(columns="_line").isna().all(axis=1)]  # blank lines: Frictionless says so
+            if "id" in indicators:
+                meta = indicators.drop_duplicates("id").set_index("id")
+                for col, default in (("value_type", None), ("multiplier", 1.0), ("decimals", 1)):
+                    source = meta[col] if col in meta else pd.Series(default, index=meta.index)
+                    values["_" + col] = values["indicator_id"].map(source) if "indicator_id" in values else default
+            tables.values.append(ValuesTable(path("values"), values, set(indicators.get("id", pd.Series()).dropna()),
+                                             path("indicators")))
+    return tables
+
+
+def emit(code: str, file: str, rows: pd.DataFrame, field: str | None, message, expected=None, found=None,
+         severity="error") -> Iterator[Problem]:
+    """Problems for the flagged rows (capped at MAX_PER_CHECK, then one summary); message etc. may be callables."""
+    for count, (_, row) in enumerate(rows.iterrows()):
+        if count == MAX_PER_CHECK:
+            yield problem(code, file, None, field, f"... and {len(rows) - MAX_PER_CHECK} more rows with this problem",
+                          severity=severity)
+            return
+        call = lambda x: x(row) if callable(x) else x  # noqa: E731
+        yield problem(code, file, row["_line"], field, call(message), call(expected), call(found), severity=severity)
+
+
+def has(frame: pd.DataFrame, *columns: str) -> bool:
+    return all(c in frame for c in columns)
+
+
+def area_unknown(t: Tables) -> Iterable[Problem]:
+    """area-unknown: every area_code is in the area registry."""
+    known = set(t.areas["code"].dropna())
+    for v in t.values:
+        if has(v.frame, "area_code"):
+            bad = v.frame[v.frame["area_code"].notna() & ~v.frame["area_code"].isin(known)]
+            yield from emit("area-unknown", v.file, bad, "area_code",
+                            lambda r: f"area code '{r['area_code']}' is not in the area registry",
+                            "an ONS code from the area registry", lambda r: r["area_code"])
+
+
+def area_not_valid(t: Tables) -> Iterable[Problem]:
     """area-not-valid: an area has values only for periods that overlap its validity."""
-    areas = tables.areas.set_index("code")
-    start = pd.to_datetime(areas.get("valid_from"), errors="coerce")
-    end = pd.to_datetime(areas.get("valid_to"), errors="coerce")
-    for file, values, _ in values_rows(tables):
-        if not {"area_code", "period_start", "period_end"} <= set(values):
+    areas = t.areas.drop_duplicates("code").set_index("code")
+    valid_from = pd.to_datetime(areas.get("valid_from"), errors="coerce")
+    valid_to = pd.to_datetime(areas.get("valid_to"), errors="coerce")
+    for v in t.values:
+        f = v.frame
+        if not has(f, "area_code", "period_start", "period_end"):
             continue
-        ps = pd.to_datetime(values["period_start"], errors="coerce")
-        pe = pd.to_datetime(values["period_end"], errors="coerce")
-        a_from = values["area_code"].map(start)
-        a_to = values["area_code"].map(end)
-        bad = (pe < a_from) | (ps > a_to)
-        for i in values.index[bad.fillna(False)]:
-            code = values.at[i, "area_code"]
-            valid = f"{areas.at[code, 'valid_from']} to {areas.at[code, 'valid_to'] or 'now'}"
-            yield problem("area-not-valid", file, int(values.at[i, "_line"]), "area_code",
-                          f"{code} did not exist during {values.at[i, 'period']}", expected=f"a period within {valid}",
-                          found=f"{values.at[i, 'period_start']} to {values.at[i, 'period_end']}",
-                          hint="Give this period's value to the board that covered the area then (see successions.csv).")
+        start, end = dates(f["period_start"]), dates(f["period_end"])
+        bad = f[((end < f["area_code"].map(valid_from)) | (start > f["area_code"].map(valid_to))).fillna(False)]
+        yield from emit("area-not-valid", v.file, bad, "area_code",
+                        lambda r: f"{r['area_code']} did not exist during {r['period']}",
+                        lambda r: f"a period within {areas.at[r['area_code'], 'valid_from']} to "
+                                  f"{areas.at[r['area_code'], 'valid_to'] if pd.notna(areas.at[r['area_code'], 'valid_to']) else 'now'}",
+                        lambda r: f"{r['period_start']} to {r['period_end']}")
 
 
-def suppressed_with_value(tables: Tables) -> Iterable:
+def indicator_unknown(t: Tables) -> Iterable[Problem]:
+    """indicator-unknown: every indicator_id is in the package's indicators.csv."""
+    for v in t.values:
+        if has(v.frame, "indicator_id"):
+            bad = v.frame[v.frame["indicator_id"].notna() & ~v.frame["indicator_id"].isin(v.indicator_ids)]
+            yield from emit("indicator-unknown", v.file, bad, "indicator_id",
+                            lambda r: f"indicator '{r['indicator_id']}' is not in {v.indicators_file}",
+                            "an id from indicators.csv", lambda r: r["indicator_id"])
+
+
+def indicator_duplicate(t: Tables) -> Iterable[Problem]:
+    """indicator-duplicate: an indicator id belongs to one package only."""
+    seen: dict[str, str] = {}
+    for v in t.values:
+        for ind in sorted(v.indicator_ids):
+            if ind in seen:
+                yield problem("indicator-duplicate", v.indicators_file, None, "id",
+                              f"indicator '{ind}' is also defined in {seen[ind]}", found=ind)
+            else:
+                seen[ind] = v.indicators_file
+
+
+def value_duplicate(t: Tables) -> Iterable[Problem]:
+    """value-duplicate: one row per indicator, area and period."""
+    key = ["indicator_id", "area_code", "period"]
+    for v in t.values:
+        if has(v.frame, *key):
+            first_lines = v.frame.drop_duplicates(key).set_index(key)["_line"]
+            dup = v.frame[v.frame.duplicated(key, keep="first")]
+            yield from emit("value-duplicate", v.file, dup, "period",
+                            lambda r: f"a second row for {r['indicator_id']}, {r['area_code']}, {r['period']}",
+                            lambda r: f"one row (the first is line {first_lines.loc[tuple(r[k] for k in key)]})")
+
+
+def value_missing(t: Tables) -> Iterable[Problem]:
+    """value-missing: a row that is not suppressed has a value."""
+    for v in t.values:
+        if has(v.frame, "value", "status"):
+            bad = v.frame[v.frame["value"].isna() & v.frame["status"].notna() & (v.frame["status"] != "suppressed")]
+            yield from emit("value-missing", v.file, bad, "value", "the value is empty but the row is not suppressed",
+                            "a number, or status 'suppressed'")
+
+
+def suppressed_has_value(t: Tables) -> Iterable[Problem]:
     """suppressed-has-value: a suppressed row publishes no number."""
-    numeric = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
-    for file, values, _ in values_rows(tables):
-        if "status" not in values:
+    for v in t.values:
+        if not has(v.frame, "status"):
             continue
-        rows = values[values["status"] == "suppressed"]
-        for col in [c for c in numeric if c in values]:
-            for line in rows.loc[rows[col].notna(), "_line"]:
-                yield problem("suppressed-has-value", file, int(line), col, "a suppressed row must not publish a number",
-                              expected="an empty cell", hint="Empty the cell, or change status if the value may be published.")
+        rows = v.frame[v.frame["status"] == "suppressed"]
+        for col in [c for c in NUMBERS if c in rows]:
+            yield from emit("suppressed-has-value", v.file, rows[rows[col].notna()], col,
+                            f"a suppressed row must not publish a {col}", "an empty cell", lambda r, c=col: r[c])
 
 
-def value_outside_interval(tables: Tables) -> Iterable:
-    """value-outside-interval: lower_ci <= value <= upper_ci."""
-    for file, values, _ in values_rows(tables):
-        if not {"value", "lower_ci", "upper_ci"} <= set(values):
+def interval_problems(t: Tables) -> Iterable[Problem]:
+    """interval-inverted, interval-incomplete and value-outside-interval."""
+    for v in t.values:
+        f = v.frame
+        if not has(f, "value", "lower_ci", "upper_ci"):
             continue
-        bad = (values["lower_ci"] > values["value"]) | (values["value"] > values["upper_ci"])
-        for _, row in values[bad.fillna(False)].iterrows():
-            yield problem("value-outside-interval", file, int(row["_line"]), "value",
-                          "the value is not inside its own confidence interval",
-                          expected=f"between {row['lower_ci']} and {row['upper_ci']}", found=row["value"],
-                          hint="Check that lower_ci and upper_ci belong to this row and are not swapped.")
+        inverted = f[(f["lower_ci"] > f["upper_ci"]).fillna(False)]
+        yield from emit("interval-inverted", v.file, inverted, "lower_ci", "the lower limit is above the upper limit",
+                        lambda r: f"lower_ci <= {r['upper_ci']}", lambda r: r["lower_ci"])
+        incomplete = f[f["lower_ci"].isna() != f["upper_ci"].isna()]
+        yield from emit("interval-incomplete", v.file, incomplete,
+                        "upper_ci", "only one limit of the interval is given", "both limits or neither")
+        outside = f[((f["value"] < f["lower_ci"]) | (f["value"] > f["upper_ci"])).fillna(False)
+                    & ~(f["lower_ci"] > f["upper_ci"]).fillna(False)]
+        yield from emit("value-outside-interval", v.file, outside, "value", "the value is not inside its own interval",
+                        lambda r: f"between {r['lower_ci']} and {r['upper_ci']}", lambda r: r["value"])
 
 
-CHECKS = [unknown_area, area_not_valid_in_period, suppressed_with_value, value_outside_interval]
+def count_problems(t: Tables) -> Iterable[Problem]:
+    """count-negative, numerator-exceeds-denominator, proportion-out-of-range and value-inconsistent."""
+    for v in t.values:
+        f = v.frame
+        if not has(f, *NUMBERS, "_value_type", "_multiplier"):
+            continue
+        for col in ("numerator", "denominator"):
+            yield from emit("count-negative", v.file, f[(f[col] < 0).fillna(False)], col, f"the {col} is negative",
+                            "zero or more", lambda r, c=col: r[c])
+        count_type = f["_value_type"] == "count"
+        yield from emit("count-negative", v.file, f[(count_type & (f["value"] < 0)).fillna(False)], "value",
+                        "a count is negative", "zero or more", lambda r: r["value"])
+        proportion = f["_value_type"] == "proportion"
+        over = f[(proportion & (f["numerator"] > f["denominator"])).fillna(False)]
+        yield from emit("numerator-exceeds-denominator", v.file, over, "numerator",
+                        "the numerator of a proportion is larger than its denominator",
+                        lambda r: f"at most {r['denominator']}", lambda r: r["numerator"])
+        out = f[(proportion & ((f["value"] < 0) | (f["value"] > f["_multiplier"]))).fillna(False)]
+        yield from emit("proportion-out-of-range", v.file, out, "value", "a proportion outside 0% to 100%",
+                        lambda r: f"between 0 and {r['_multiplier']:g}", lambda r: r["value"])
+        ratio = (f["numerator"] / f["denominator"].where(f["denominator"] > 0)) * f["_multiplier"]
+        tolerance = np.maximum(0.5 * 10.0 ** (-pd.to_numeric(f["_decimals"], errors="coerce").fillna(1)), 1e-3 * f["value"].abs())
+        checked = f["_value_type"].isin(["proportion", "crude_rate"])
+        wrong = f[(checked & ((f["value"] - ratio).abs() > tolerance)).fillna(False)]
+        yield from emit("value-inconsistent", v.file, wrong, "value",
+                        lambda r: "the value does not equal numerator / denominator x multiplier",
+                        lambda r: f"{r['numerator'] / r['denominator'] * r['_multiplier']:.4g}", lambda r: r["value"])
+
+
+def period_problems(t: Tables) -> Iterable[Problem]:
+    """period-dates-inverted, period-label-mismatch and period-label-unknown."""
+    for v in t.values:
+        f = v.frame
+        if not has(f, "period", "period_start", "period_end"):
+            continue
+        start, end = dates(f["period_start"]), dates(f["period_end"])
+        yield from emit("period-dates-inverted", v.file, f[(start > end).fillna(False)], "period_start",
+                        "period_start is after period_end", lambda r: f"on or before {r['period_end']}",
+                        lambda r: r["period_start"])
+        spans = {label: parse_period(label) for label in f["period"].dropna().unique()}
+        unknown = f[f["period"].map(lambda p: p in spans and spans[p] is None)]
+        yield from emit("period-label-unknown", v.file, unknown.drop_duplicates("period"), "period",
+                        lambda r: f"the period label '{r['period']}' is in no known format", severity="warning",
+                        found=lambda r: r["period"])
+        ok_dates = start.notna() & end.notna() & (start <= end)
+        pairs = f.loc[ok_dates, ["period"]].assign(s=start[ok_dates].dt.date, e=end[ok_dates].dt.date)
+        agree = {}
+        for label, s, e in pairs.drop_duplicates().itertuples(index=False):
+            span = spans.get(label)
+            agree[(label, s, e)] = span is None or span.agrees(s, e)
+        bad_keys = {k for k, ok in agree.items() if not ok}
+        if bad_keys:
+            mask = [(p, s, e) in bad_keys for p, s, e in zip(pairs["period"], pairs["s"], pairs["e"])]
+            bad = f.loc[pairs.index[mask]]
+            yield from emit("period-label-mismatch", v.file, bad, "period",
+                            lambda r: f"the label '{r['period']}' does not agree with its dates",
+                            lambda r: spans[r["period"]].describe(), lambda r: f"{r['period_start']} to {r['period_end']}")
+
+
+def england_missing(t: Tables) -> Iterable[Problem]:
+    """england-missing (warning): every period with ICB values has an England value to compare with."""
+    icbs = set(t.areas.loc[t.areas.get("type", pd.Series(dtype=str)) == "icb", "code"]) if "type" in t.areas else set()
+    for v in t.values:
+        f = v.frame
+        if not has(f, "indicator_id", "area_code", "period"):
+            continue
+        england = set(zip(f.loc[f["area_code"] == ENGLAND, "indicator_id"], f.loc[f["area_code"] == ENGLAND, "period"]))
+        icb_rows = f[f["area_code"].isin(icbs)].drop_duplicates(["indicator_id", "period"])
+        lacking = icb_rows[[k not in england for k in zip(icb_rows["indicator_id"], icb_rows["period"])]]
+        yield from emit("england-missing", v.file, lacking, "area_code",
+                        lambda r: f"no England value for {r['indicator_id']} in {r['period']} (first ICB row shown)",
+                        "a row with area_code E92000001", severity="warning")
+
+
+def succession_dates(t: Tables) -> Iterable[Problem]:
+    """succession-dates: a successor starts on the succession date and its predecessor ends the day before."""
+    s = t.successions
+    if s is None or not has(s, "predecessor_code", "successor_code", "date") or not has(t.areas, "valid_from", "valid_to"):
+        return
+    areas = t.areas.drop_duplicates("code").set_index("code")
+    s = s.assign(_line=np.arange(2, len(s) + 2))
+    day = dates(s["date"])
+    starts = dates(s["successor_code"].map(areas["valid_from"]))
+    ends = dates(s["predecessor_code"].map(areas["valid_to"]))
+    bad = s[((starts != day) | (ends != day - pd.Timedelta(days=1))).fillna(False) & day.notna()
+            & starts.notna() & ends.notna()]
+    yield from emit("succession-dates", t.successions_file, bad, "date",
+                    lambda r: f"{r['predecessor_code']} -> {r['successor_code']} on {r['date']} does not match "
+                              "the areas' validity", "the successor's valid_from, the day after the predecessor's valid_to",
+                    lambda r: r["date"])
+
+
+def dates(series: pd.Series) -> pd.Series:
+    """Dates parsed leniently (unparseable cells are NaT: Frictionless reports them as type errors)."""
+    return pd.to_datetime(series, errors="coerce", format="%Y-%m-%d")
+
+
+CHECKS = [area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,
+          suppressed_has_value, interval_problems, count_problems, period_problems, england_missing,
+          succession_dates]
+
+__all__ = ["validate", "CHECKS", "Tables", "collect_tables", "date"]

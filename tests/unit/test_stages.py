@@ -14,7 +14,7 @@ from icsite.load import read_package, unsafe_path_reason
 from icsite.model import canonical_areas
 from icsite.problems import Problem, format_report, report_json
 from icsite.publish import make_zip, publish
-from icsite.validate import Tables, area_not_valid_in_period, suppressed_with_value, unknown_area, value_outside_interval
+from icsite.validate import CHECKS, Tables, ValuesTable, area_not_valid, area_unknown, interval_problems, suppressed_has_value
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,8 @@ def test_read_package_skips_unsafe_resources(tmp_path):
     (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
         {"name": "values", "path": "../secret.csv", "schema": {"fields": []}}]}))
     source = read_package(tmp_path)
-    assert source.tables == {} and "leaves the package" in source.read_errors["values"]
+    code, message, _ = source.read_errors["values"]
+    assert source.tables == {} and code == "resource-path-unsafe" and "leaves the package" in message
 
 
 def test_read_package_reports_bad_json(tmp_path):
@@ -61,9 +62,12 @@ AREAS = pd.DataFrame({"code": ["E92000001", "E54000042", "E54000067"],
 
 def tables(**columns) -> Tables:
     base = {"indicator_id": ["x"], "area_code": ["E54000042"], "period": ["Jan 2026"], "period_start": ["2026-01-01"],
-            "period_end": ["2026-01-31"], "value": [50.0], "lower_ci": [49.0], "upper_ci": [51.0], "status": ["final"]}
+            "period_end": ["2026-01-31"], "value": [50.0], "lower_ci": [49.0], "upper_ci": [51.0],
+            "numerator": [50.0], "denominator": [100.0], "status": ["final"], "_line": [2],
+            "_value_type": ["proportion"], "_multiplier": [100.0], "_decimals": [1]}
     base.update(columns)
-    return Tables(AREAS, "areas.csv", [("pkg/values.csv", pd.DataFrame({"id": ["x"]}), pd.DataFrame(base))])
+    values = ValuesTable("pkg/values.csv", pd.DataFrame(base), {"x"}, "pkg/indicators.csv")
+    return Tables(AREAS.assign(type="icb"), "areas.csv", None, "", [values])
 
 
 def located(problems):
@@ -71,30 +75,29 @@ def located(problems):
 
 
 def test_valid_row_has_no_domain_problems():
-    t = tables()
-    assert [p for check in (unknown_area, area_not_valid_in_period, suppressed_with_value, value_outside_interval)
-            for p in check(t)] == []
+    t = tables(area_code=["E92000001"])
+    assert [p for check in CHECKS for p in check(t)] == []
 
 
 def test_unknown_area():
-    assert located(unknown_area(tables(area_code=["E54999999"]))) == [("area-unknown", "pkg/values.csv", 2, "area_code")]
+    assert located(area_unknown(tables(area_code=["E54999999"]))) == [("area-unknown", "pkg/values.csv", 2, "area_code")]
 
 
 def test_area_after_it_closed_and_before_it_opened():
     closed = tables(period=["Apr 2026"], period_start=["2026-04-01"], period_end=["2026-04-30"])
-    assert located(area_not_valid_in_period(closed)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
+    assert located(area_not_valid(closed)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
     early = tables(area_code=["E54000067"])
-    assert located(area_not_valid_in_period(early)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
+    assert located(area_not_valid(early)) == [("area-not-valid", "pkg/values.csv", 2, "area_code")]
 
 
 def test_suppressed_row_with_a_number():
-    t = tables(status=["suppressed"], lower_ci=[None], upper_ci=[None])
-    assert located(suppressed_with_value(t)) == [("suppressed-has-value", "pkg/values.csv", 2, "value")]
+    t = tables(status=["suppressed"], lower_ci=[None], upper_ci=[None], numerator=[None], denominator=[None])
+    assert located(suppressed_has_value(t)) == [("suppressed-has-value", "pkg/values.csv", 2, "value")]
 
 
 def test_value_outside_interval():
     t = tables(value=[52.0])
-    assert located(value_outside_interval(t)) == [("value-outside-interval", "pkg/values.csv", 2, "value")]
+    assert located(interval_problems(t)) == [("value-outside-interval", "pkg/values.csv", 2, "value")]
 
 
 def test_report_groups_by_file_and_summarises_repeats():
