@@ -140,8 +140,15 @@ def read_table(path: Path, schema: dict) -> pd.DataFrame:
                if isinstance(f, dict)}
     missing = schema.get("missingValues", [""])
     # blank lines are kept (as empty rows) so that a row's index + 2 is its line in the file
-    return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=missing, encoding="utf-8",
-                       encoding_errors="strict", skip_blank_lines=False).pipe(_cast, columns)
+    options = dict(dtype="str", keep_default_na=False, na_values=missing, encoding="utf-8", encoding_errors="strict",
+                   skip_blank_lines=False)
+    try:
+        frame = pd.read_csv(path, **options)
+    except pd.errors.ParserError:
+        # a row with too many cells: keep it, cut to the header's width (validation reports the extra cells)
+        width = len(pd.read_csv(path, nrows=0, **options).columns)
+        frame = pd.read_csv(path, engine="python", on_bad_lines=lambda cells: cells[:width], **options)
+    return frame.pipe(_cast, columns)
 
 
 def _cast(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -176,3 +176,18 @@ def test_zip_is_deterministic():
     a = make_zip({"b.csv": b"2", "a.csv": b"1"})
     assert a == make_zip({"a.csv": b"1", "b.csv": b"2"})
     assert zipfile.ZipFile(BytesIO(a)).namelist() == ["a.csv", "b.csv"]
+
+
+def test_unreadable_page_is_a_problem(tmp_path):
+    from icsite.load import read_page
+    from icsite.load import Sources
+    from icsite.validate import validate
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bad.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    (content / "latin.md").write_bytes("caf\xe9".encode("latin-1"))
+    pages = [read_page(p, content) for p in sorted(content.glob("*.md"))]
+    problems = validate(Sources(packages=[], pages=pages), tmp_path / "datapackages")
+    assert [(p.code, p.file) for p in problems if p.code == "page-unreadable"] == [
+        ("page-unreadable", "content/bad.md"), ("page-unreadable", "content/latin.md")]

@@ -1,0 +1,86 @@
+"""Every tests/fixtures/invalid-* folder is refused with exactly the problems its expected.json lists.
+
+The fixtures are written by tests/fixtures/make_invalid.py, which states the expected problems by hand.
+"""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import build
+from icsite.config import load_config
+from icsite.pipeline import check
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CASES = sorted(p for p in FIXTURES.glob("invalid-*") if p.is_dir())
+CONTENT = FIXTURES / "site-small" / "content"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def previous_site(tmp_path_factory) -> Path:
+    """A site built from the valid fixture, which every failed build must leave byte-for-byte as it was."""
+    out = tmp_path_factory.mktemp("previous") / "site"
+    assert build.main(["--data", str(FIXTURES / "site-small" / "datapackages"), "--content", str(CONTENT),
+                       "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_there_are_at_least_twenty_cases():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_exact_problems_are_reported(case):
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
+    problems = check(config)
+    assert [[p.code, p.file, p.row, p.field] for p in problems] == expected["problems"]
+    assert all(p.message and p.hint for p in problems)
+    assert all(p.severity == "warning" for p in problems) == expected["warnings_only"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_build_refuses_without_a_traceback_and_leaves_the_site(case, previous_site, tmp_path, capsys):
+    site = tmp_path / "site"
+    shutil.copytree(previous_site, site)
+    before = snapshot(site)
+    code = build.main(["--data", str(case / "datapackages"), "--content", str(CONTENT), "--out", str(site),
+                       "--strict", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err and "Nothing was written" in err
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_parallel_validation_of_large_files_reports_the_same(case, monkeypatch):
+    """Large values files are validated in parts, in parallel; force that path on the small fixtures."""
+    import icsite.validate
+
+    monkeypatch.setattr(icsite.validate, "CHUNK_BYTES", 1)
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
+    assert [[p.code, p.file, p.row, p.field] for p in check(config)] == expected["problems"]
+
+
+def test_every_problem_code_is_documented_for_publishers():
+    from icsite.problems import CODES
+
+    page = (Path(__file__).resolve().parents[2] / "content" / "data-standard.md").read_text(encoding="utf-8")
+    missing = [code for code in CODES if f"| `{code}` |" not in page]
+    assert missing == [], f"document these codes in content/data-standard.md: {missing}"
+
+
+def test_every_error_code_has_a_fixture():
+    from icsite.problems import CODES
+
+    covered = {p[0] for case in CASES for p in json.loads((case / "expected.json").read_text())["problems"]}
+    assert sorted(set(CODES) - covered) == ["page-unreadable"]  # a content problem: tested in test_stages.py
