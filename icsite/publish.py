@@ -1,11 +1,13 @@
 """The only writer. Output files are gathered in memory, written beside the old site, then swapped in.
 
 A failed or interrupted build leaves the previous `site/` exactly as it was: the new tree is written to a
-temporary sibling folder and only renamed into place once it is complete.
+temporary sibling folder and swapped into place in one atomic step once it is complete (a build killed while
+writing leaves only a staging folder, which the next build removes).
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 import shutil
@@ -20,6 +22,7 @@ def publish(files: dict[str, bytes], out_dir: Path) -> None:
     """Write `files` (site-relative path -> bytes) as the new `out_dir`, atomically replacing the old one."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         for rel, content in sorted(files.items()):
@@ -27,23 +30,42 @@ def publish(files: dict[str, bytes], out_dir: Path) -> None:
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove staging folders that an earlier, killed build left beside `out_dir`."""
+    for stale in out_dir.parent.glob(f".{out_dir.name}.new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by `staging` with two renames; the old tree is removed only after the swap."""
+    """Put `staging` in place of `out_dir`: one atomic exchange where the system has it, else two renames."""
+    if out_dir.exists() and exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old site
+        return
     old = None
     if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
+        old = out_dir.with_name(f".{out_dir.name}.new-old-{os.getpid()}")
         os.replace(out_dir, old)
     os.replace(staging, out_dir)
-    os.chmod(out_dir, 0o755)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:

@@ -191,3 +191,67 @@ def test_unreadable_page_is_a_problem(tmp_path):
     problems = validate(Sources(packages=[], pages=pages), tmp_path / "datapackages")
     assert [(p.code, p.file) for p in problems if p.code == "page-unreadable"] == [
         ("page-unreadable", "content/bad.md"), ("page-unreadable", "content/latin.md")]
+
+
+def test_publish_exchanges_atomically_on_linux(tmp_path):
+    from icsite.publish import exchange
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "x").write_text("a"), (b / "x").write_text("b")
+    assert exchange(a, b) is True
+    assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
+
+
+def test_full_disk_leaves_the_previous_site(tmp_path, monkeypatch):
+    import errno
+
+    out = tmp_path / "site"
+    publish({"index.html": b"old"}, out)
+    real = Path.write_bytes
+    calls = {"n": 0}
+
+    def full_disk(self, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        publish({f"page{i}.html": b"new" for i in range(10)}, out)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert [p.name for p in out.iterdir()] == ["index.html"] and (out / "index.html").read_bytes() == b"old"
+
+
+def test_killed_build_leaves_the_previous_site_and_is_cleaned_up(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    publish({"index.html": b"old"}, out)
+    driver = tmp_path / "driver.py"
+    driver.write_text(f"""
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from icsite.publish import publish
+real = Path.write_bytes
+def slow(self, data):
+    real(self, data)
+    print("wrote", flush=True)
+    time.sleep(0.2)
+Path.write_bytes = slow
+publish({{f"p{{i}}.html": b"new" for i in range(100)}}, Path({str(out)!r}))
+""")
+    proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "wrote"  # it is in the middle of writing the new site
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert (out / "index.html").read_bytes() == b"old" and [p.name for p in out.iterdir()] == ["index.html"]
+    assert any(p.name.startswith(".site.new-") for p in tmp_path.iterdir())  # the killed build's staging folder
+    publish({"index.html": b"next"}, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["driver.py", "site"]
