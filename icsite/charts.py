@@ -30,6 +30,8 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     spec["height"] = max(200, 16 * len(rows))
     present = [c for c in COMPARISON_COLOURS if any(r["comparison"] == c for r in rows)]
     enc = spec["layer"][1]["encoding"]
+    if not any(r.get("lower") is not None and r.get("upper") is not None for r in rows):
+        del spec["layer"][0]  # no intervals to draw (counts, scores): the error-bar layer would have no extent
     enc["color"]["scale"] = {"domain": present, "range": [COMPARISON_COLOURS[c] for c in present]}
     enc["shape"]["scale"] = {"domain": present, "range": [COMPARISON_SHAPES[c] for c in present]}
     spec["datasets"] = {"ranked": rows}
@@ -53,16 +55,30 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
 
 
 def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int = 2) -> dict:
-    """Small multiples, one panel per indicator: the area's values and England's over time."""
+    """Small multiples, one panel per indicator: the area's values and England's over time.
+
+    Value rows have `title` (the panel), `series`, `segment`, `period`, `period_end` and `value`; lines are drawn
+    per (series, segment), so a series never joins across a boundary change. Break rows have `title`,
+    `period_end`, `label`, `side` ("left" or "right" of the rule, for its label) and `headroom` (a value above
+    the panel's lines, which extends its y scale upwards to leave room for the label) only: a vertical rule with
+    that label in that panel. The label's line breaks ("\\n") keep it narrow enough for a panel.
+    """
     spec = copy.deepcopy(_trend_template())
     spec["title"] = {"text": title, "anchor": "start"}
     spec["datasets"] = {"trend": rows}
     spec["data"] = {"name": "trend"}
     spec["columns"] = columns
-    colour = spec["spec"]["encoding"]["color"]
-    colour["scale"] = {"domain": [area_label, "England"], "range": ["#0072B2", "#4d4d4d"]}
-    spec["spec"]["encoding"]["strokeDash"]["scale"] = {"domain": [area_label, "England"], "range": [[1, 0], [5, 3]]}
+    line = spec["spec"]["layer"][0]["encoding"]
+    line["color"]["scale"] = {"domain": [area_label, "England"], "range": ["#0072B2", "#4d4d4d"]}
+    line["strokeDash"]["scale"] = {"domain": [area_label, "England"], "range": [[1, 0], [5, 3]]}
+    if not any("label" in r for r in rows):  # no break: only the lines (an empty layer makes Vega warn)
+        spec["spec"]["layer"] = spec["spec"]["layer"][:1]
     return spec
+
+
+def _label_on(side: str) -> alt.Text:
+    """A rule's label, drawn only by the text layer for its side (the other layer draws an empty string)."""
+    return alt.Text(condition={"test": f"datum.side === '{side}'", "field": "label", "type": "nominal"}, value="")
 
 
 @cache
@@ -98,44 +114,77 @@ def _ranked_template() -> dict:
 @cache
 def _trend_template() -> dict:
     """The small-multiple trend chart with placeholder data (built once per process)."""
-    chart = alt.Chart(alt.Data(name="trend")).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=3, labelFontSize=10)),
+    base = alt.Chart()
+    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=3, labelFontSize=10))
+    lines = base.mark_line(point=True, strokeWidth=2).encode(
+        x=x,
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="top")),
+        detail=alt.Detail("segment:N"),
         tooltip=[alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("value:Q", title="Value", format=",.2f")],
-    ).properties(width=150, height=90).facet(
+    ).transform_filter("isValid(datum.value)")
+    breaks = base.transform_filter("isValid(datum.label)")
+    rules = breaks.mark_rule(color="#222222", strokeWidth=1.5, strokeDash=[2, 2]).encode(
+        x=x, tooltip=[alt.Tooltip("label:N", title="Break in series")])
+    room = breaks.mark_point(opacity=0).encode(x=x, y=alt.Y("headroom:Q", title=None, scale=alt.Scale(zero=False)))
+    label = {"baseline": "top", "dy": 2, "fontSize": 9, "color": "#222222", "lineBreak": "\n"}
+    right, left = (breaks.mark_text(align=align, dx=dx, **label).encode(x=x, y=alt.value(0), text=_label_on(side))
+                   for side, align, dx in (("right", "left", 3), ("left", "right", -3)))
+    layers = alt.layer(lines, rules, room, right, left, data=alt.Data(name="trend"))
+    chart = layers.properties(width=150, height=90).facet(
         facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=160, labelFontSize=11, labelAnchor="start")),
         columns=2,
     ).resolve_scale(y="independent", x="independent").configure(font=FONT)
     return chart.to_dict(validate=False)
 
 
-def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int) -> dict:
-    """Every ICS as a thin line and England as a thick dashed one, over time."""
+def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
+                    changes: list[dict] | None = None) -> dict:
+    """Every ICS as a thin line and England as a thick dashed one, over time.
+
+    Rows have `area` (the name, for the tooltip), `line` (one line per value: a board's code, joined across ONS
+    code changes), `series` ("ICS" or "England"), `period`, `period_end` and `value`. `changes` are vertical rules
+    where the map of boards changed: `period_end` (the date), `label`, `side` (of the rule, for the label) and
+    `headroom` (a value above the lines, to leave room for the label).
+    """
     spec = copy.deepcopy(_over_time_template())
     spec["title"] = {"text": title, "anchor": "start"}
     spec["datasets"] = {"over_time": rows}
     spec["data"] = {"name": "over_time"}
-    for layer in spec["layer"]:
+    for layer in spec["layer"][:2]:
         layer["encoding"]["y"]["title"] = unit
         layer["encoding"]["y"]["axis"] = {"format": f",.{decimals}f"}
+    if changes:
+        for layer in spec["layer"][2:]:
+            layer["data"] = {"values": changes}
+    else:  # no change in the range: just the lines (an empty layer would make Vega warn of an infinite extent)
+        spec["layer"] = spec["layer"][:2]
     return spec
 
 
 @cache
 def _over_time_template() -> dict:
-    """Thin lines for each ICS under a thick dashed line for England (built once per process)."""
+    """Thin lines for each ICS under a thick dashed line for England, and rules where boards changed (built once)."""
+    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     base = alt.Chart(alt.Data(name="over_time")).encode(
-        x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        x=x,
         y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
-        detail=alt.Detail("area:N"),
+        detail=alt.Detail("line:N"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["England", "ICS"], range=["#111111", "#8fb0cf"])),
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("value:Q", title="Value", format=",.2f")])
     icss = base.mark_line(strokeWidth=1).transform_filter(alt.datum.series == "ICS")
     england = base.mark_line(strokeWidth=3, strokeDash=[6, 3]).transform_filter(alt.datum.series == "England")
-    chart = alt.layer(icss, england).properties(width="container", height=260).configure(font=FONT)
+    changes = alt.Chart(alt.Data(values=[]))
+    rules = changes.mark_rule(color="#222222", strokeWidth=1.5, strokeDash=[2, 2]).encode(
+        x=x, tooltip=[alt.Tooltip("label:N", title="Change")])
+    room = changes.mark_point(opacity=0).encode(x=x, y=alt.Y("headroom:Q", scale=alt.Scale(zero=False)))
+    label = {"baseline": "top", "dy": 2, "fontSize": 11, "color": "#222222"}
+    right, left = (changes.mark_text(align=align, dx=dx, **label).encode(x=x, y=alt.value(0), text=_label_on(side))
+                   for side, align, dx in (("right", "left", 4), ("left", "right", -4)))
+    chart = alt.layer(icss, england, rules, room, right, left).properties(width="container", height=260).configure(
+        font=FONT)
     return chart.to_dict(validate=False)

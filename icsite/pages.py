@@ -7,13 +7,14 @@ StrictUndefined, so a template that names a field not documented here fails the 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from . import charts
-from .compute import Comparisons
+from .compute import Comparisons, area_changes, continuous_codes
 from .formatting import is_missing, long_date, number, ordinal, slugify, with_unit
 from .markup import render_markdown
 from .model import DOMAINS, ENGLAND, SiteData
@@ -116,6 +117,7 @@ class ProfilePage(Page):
     status_note: str = ""
     successors: list[Link] = field(default_factory=list)
     predecessors: list[Link] = field(default_factory=list)
+    lineage_notes: list[str] = field(default_factory=list)  # how predecessors' values are (or are not) shown here
     summary: list[str] = field(default_factory=list)
     domains: list[tuple[str, list[IndicatorRow]]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -166,10 +168,16 @@ class PageBuilder:
         self.short_names = self.areas["short_name"].to_dict()
         self.ind = self.indicators.to_dict("index")
         self.domain_ids = {d: list(g.index) for d, g in self.indicators.groupby("domain", sort=False)}
-        recent = self.values[self.values["value"].notna()].sort_values("period_end")
-        recent = recent.groupby(["area_code", "indicator_id"], sort=False).tail(TREND_WINDOW)
-        recent = recent.assign(end=recent["period_end"].dt.strftime("%Y-%m-%d"))
-        self.recent = {code: dict(tuple(g.groupby("indicator_id", sort=False))) for code, g in recent.groupby("area_code")}
+        # trend charts show each area's lineage: its own values, joined across ONS code changes, with values from
+        # before a boundary change as an earlier segment (see compute.lineage)
+        series = comp.series if comp.series is not None else self.values.assign(
+            series_code=self.values["area_code"], segment="", segment_end=pd.NaT, break_note="")
+        recent = series[series["value"].notna()].sort_values(["series_code", "indicator_id", "period_end"],
+                                                             kind="stable")
+        recent = recent.groupby(["series_code", "indicator_id"], sort=False).tail(TREND_WINDOW)
+        self.recent = recent_series(recent)
+        self.line_codes = continuous_codes(data.successions)
+        self.changes = area_changes(self.areas, data.successions).to_dict("records")
 
     def all_pages(self) -> list[Page]:
         """Every page of the site, in a stable order."""
@@ -265,7 +273,8 @@ class PageBuilder:
             status_note=self.status_note(code),
             successors=[self.area_link(c, self.succession_kind(code, c)) for c in self.data.successors(code)],
             predecessors=[self.area_link(c, self.succession_kind(c, code)) for c in self.data.predecessors(code)],
-            summary=summary, domains=domains, charts=self.profile_charts(code, name),
+            lineage_notes=self.lineage_notes(code), summary=summary, domains=domains,
+            charts=self.profile_charts(code, name),
             downloads=[])
 
     def area_dict(self, code: str) -> dict:
@@ -297,6 +306,29 @@ class PageBuilder:
         return {"code_change": "same board, new ONS code", "merger": "merged", "split": "part of its area",
                 "boundary_change": "boundary change"}.get(kind.iloc[0], kind.iloc[0]) if len(kind) else ""
 
+    def lineage_notes(self, code: str) -> list[str]:
+        """What the trend charts do with each kind of predecessor's values."""
+        s = self.data.successions
+        mine = s[s["successor_code"] == code]
+        notes = []
+        for kind, group in mine.groupby("kind", sort=False):
+            when = long_date(pd.Timestamp(group["date"].iloc[0]))
+            if kind == "code_change":
+                codes = join_names(sorted(group["predecessor_code"]))
+                notes.append(f"Values published under the earlier ONS code {codes} are the same board and area: they "
+                             "are joined to this board's series.")
+            elif kind == "boundary_change":
+                names = join_names(sorted({self.short_names.get(c, c) for c in group["predecessor_code"]}))
+                notes.append(f"Values from before {when} cover {names}'s previous boundary: trend charts show them as "
+                             "a separate line, with a break at the change, and the direction of travel uses only "
+                             "values since the change.")
+        others = sorted(self.short_names.get(c, c) for c in mine.loc[mine["kind"].isin(["merger", "split"]),
+                                                                         "predecessor_code"])
+        if others:
+            notes.append(f"Values of {join_names(others)} are not joined to this board's series: a merger or a split "
+                         "makes a different area.")
+        return notes
+
     def trend_of(self, ind_id: str, code: str) -> str:
         try:
             return self.comp.trends.at[(ind_id, code), "trend"]
@@ -304,37 +336,69 @@ class PageBuilder:
             return "Cannot be calculated"
 
     def profile_charts(self, code: str, name: str) -> list[Chart]:
-        """One small-multiple trend chart per theme: this ICS and England over the latest periods."""
+        """One small-multiple trend chart per theme: this ICS and England over the latest periods.
+
+        A series that crosses a boundary change is drawn as one line per segment (the `segment` field), with a
+        vertical rule at the change; the table gives each value's boundary. England's line is never broken.
+        """
         out = []
         mine = self.recent.get(code, {})
         for domain, ids in self.domain_ids.items():
-            rows, table_rows = [], []
+            rows, table_rows, breaks, joined = [], [], {}, set()
             for ind_id in ids:
                 series = mine.get(ind_id)
-                if series is None or len(series) < 2:
+                if series is None or len(series["value"]) < 2:
                     continue
                 ind = self.ind[ind_id]
                 title = short_title(ind)
-                for period, end, value, england in zip(series["period"], series["end"], series["value"],
-                                                       series["england_value"]):
-                    rows.append({"title": title, "series": name, "period": period, "period_end": end,
-                                 "value": round(float(value), 4)})
-                    if not is_missing(england):
-                        rows.append({"title": title, "series": "England", "period": period, "period_end": end,
-                                     "value": round(float(england), 4)})
-                    table_rows.append([ind["title"], period, self.fmt(value, ind), self.fmt(england, ind)])
+                for period, end, value, england, segment, before_break, source in zip(
+                        series["period"], series["end"], series["value"], series["england_value"],
+                        series["segment"], series["before_break"], series["area_code"]):
+                    rows.append({"title": title, "series": name, "segment": segment, "period": period,
+                                 "period_end": end, "value": round(float(value), 4)})
+                    if not is_missing(england) and ind["value_type"] != "count":  # a count is not on England's scale
+                        rows.append({"title": title, "series": "England", "segment": "", "period": period,
+                                     "period_end": end, "value": round(float(england), 4)})
+                    table_rows.append([ind["title"], period, segment, self.fmt(value, ind), self.fmt(england, ind)])
+                    if source != code and not before_break:
+                        joined.add(source)
+                # a rule at each boundary change that values in the window come from before
+                ends = {when: note for when, note, before in zip(series["segment_end"], series["break_note"],
+                                                                 series["before_break"]) if before}
+                for when, note in sorted(ends.items()):
+                    breaks[when] = note
+                    rows.append({"title": title, "period_end": when.strftime("%Y-%m-%d"),
+                                 "label": f"Boundary changed\n{short_date(when)}",
+                                 "side": label_side(when, series["period_end"][0], series["period_end"][-1], 0.55),
+                                 "headroom": headroom(series["value"] + series["england_value"], 0.45)})
             if not rows:
                 continue
             title = DOMAINS.get(domain, domain)
             spec = charts.trend_chart(rows, title=f"{title}: {name} and England over time", area_label=name)
             n_ind = len({r["title"] for r in rows})
+            description = (f"Line charts, one for each of {n_ind} indicators on {title.lower()}, showing {name}'s "
+                           f"values (solid line) and England's (dashed line) for up to the latest {TREND_WINDOW} "
+                           "periods. The table gives every value shown.")
+            for when, note in sorted(breaks.items()):
+                why = f": {note.rstrip('.')}." if note else "."
+                description += (f" {name}'s series has a break on {long_date(when)}, when its boundary changed{why} "
+                                "Values before and after the change cover different areas, so they are drawn as "
+                                "separate lines with a vertical line at the change; the table gives each value's "
+                                "boundary, and the direction of travel uses only values since the change.")
+            if joined:
+                description += (f" Earlier values were published under the board's previous ONS code "
+                                f"({', '.join(sorted(joined))}); the board and its area did not change, so the line "
+                                "continues.")
+            columns, numeric = ["Indicator", "Period", name, "England"], [False, False, True, True]
+            if breaks:
+                columns = ["Indicator", "Period", "Boundary", name, "England"]
+                numeric = [False, False, False, True, True]
+            else:
+                table_rows = [r[:2] + r[3:] for r in table_rows]
             out.append(Chart(
                 id=f"trend-{domain}", spec_json=spec_json(spec), caption=f"{title}: trends in {name} and England",
-                description=(f"Line charts, one for each of {n_ind} indicators on {title.lower()}, showing {name}'s "
-                             f"values (solid line) and England's (dashed line) for up to the latest {TREND_WINDOW} "
-                             "periods. The table gives every value shown."),
-                table=Table(f"{title}: values for {name} and England", ["Indicator", "Period", name, "England"],
-                            table_rows, [False, False, True, True])))
+                description=description,
+                table=Table(f"{title}: values for {name} and England", columns, table_rows, numeric)))
         return out
 
     def indicator_index(self) -> IndicatorIndexPage:
@@ -395,15 +459,25 @@ class PageBuilder:
                                self.fmt_n(r["lower_ci"], ind), self.fmt_n(r["upper_ci"], ind), r["compared_to_england"]])
         direction = {"high_is_good": "highest (best) first", "low_is_good": "lowest (best) first"}.get(
             ind["polarity"], "highest first")
+        with_ci = any(r["lower"] is not None for r in rows)
+        # a count for England is a total, not on an ICS's scale: no England line for counts
+        england_line = None if ind["value_type"] == "count" else eng_value
         spec = charts.ranked_chart(rows, title=f"{ind['title']}, {period}",
-                                   subtitle=f"{len(rows)} ICSs, {direction}, with 95% confidence intervals",
-                                   unit=ind["unit"], england=eng_value, target=target, decimals=int(ind["decimals"]))
+                                   subtitle=f"{len(rows)} ICSs, {direction}" + (", with 95% confidence intervals"
+                                                                               if with_ci else ""),
+                                   unit=ind["unit"], england=england_line, target=target,
+                                   decimals=int(ind["decimals"]))
         counts = now["compared_to_england"].value_counts()
         parts = [f"{counts[c]} {c.lower()}" for c in ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
                  if c in counts]
-        description = (f"Dot chart of {ind['short_title']} in {period} for {len(rows)} ICSs, {direction}, each with "
-                       f"its 95% confidence interval as a horizontal line; the dashed line is England's value"
-                       f" ({self.fmt(eng_value, ind)}). Compared with England: {', '.join(parts)}.")
+        description = f"Dot chart of {ind['short_title']} in {period} for {len(rows)} ICSs, {direction}"
+        description += ", each with its 95% confidence interval as a horizontal line" if with_ci else \
+            "; this measure has no confidence intervals, so ICSs are not compared with England"
+        if england_line is not None:
+            description += f"; the dashed line is England's value ({self.fmt(eng_value, ind)})"
+        if with_ci:
+            description += f". Compared with England: {', '.join(parts)}"
+        description += "."
         return Chart(id="ranked", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS, {period}",
                      description=description,
                      table=Table(f"{ind['title']} by ICS, {period} ({ind['unit']})",
@@ -411,32 +485,60 @@ class PageBuilder:
                                  table_rows, [True, False, True, True, True, False]))
 
     def over_time(self, ind, vals: pd.DataFrame) -> Chart | None:
+        """Every ICS and England over time, with a rule wherever the map of boards changed.
+
+        One line per board: codes that changed by `code_change` join their successor's line, and boards that
+        closed or opened (including a boundary change, which gives a new code) have lines of their own.
+        """
         shown = vals[vals["area_type"].isin(["icb", "country"]) & vals["value"].notna()]
         periods = shown.drop_duplicates("period").sort_values("period_end")
         if len(periods) < 2:
             return None
         shown = shown.sort_values(["area_code", "period_end"])
-        rows = [{"area": self.short_names[code], "series": "England" if code == ENGLAND else "ICS", "period": period,
-                 "period_end": end, "value": round(float(value), 4)}
+        rows = [{"area": self.short_names[code], "line": self.line_codes.get(code, code),
+                 "series": "England" if code == ENGLAND else "ICS", "period": period, "period_end": end,
+                 "value": round(float(value), 4)}
                 for code, period, end, value in zip(shown["area_code"], shown["period"],
                                                     shown["period_end"].dt.strftime("%Y-%m-%d"), shown["value"])]
         last = list(periods["period"].tail(6))
         wide = shown[shown["period"].isin(last)].pivot_table(index="area_code", columns="period", values="value",
                                                               aggfunc="first")
         table_rows = []
-        order = sorted(wide.index, key=lambda c: (c != ENGLAND, self.short_names[c]))
+        order = sorted(wide.index, key=lambda c: (c != ENGLAND, self.short_names[c], self.areas.at[c, "valid_from"]))
+        names = Counter(self.short_names[c] for c in order)
         for code in order:
-            table_rows.append([self.area_link(code) if code != ENGLAND else "England"] +
+            link = self.area_link(code) if code != ENGLAND else Link("England", "")
+            if code != ENGLAND and names[link.text] > 1:  # one board under two codes: say which is which
+                link.text = f"{link.text} ({self.validity_text(code)})"
+            table_rows.append([link if code != ENGLAND else "England"] +
                               [self.fmt_n(wide.at[code, p] if p in wide.columns else None, ind) for p in last])
+        first, last_end = periods["period_end"].min(), periods["period_end"].max()
+        changes = [c for c in self.changes if periods["period_start"].min() < c["date"] <= last_end]
+        rules = [{"period_end": c["date"].strftime("%Y-%m-%d"),
+                  "label": change_label(c["boards_before"], c["boards_after"], c["date"]),
+                  "side": label_side(c["date"], first, last_end, 0.8), "headroom": headroom(shown["value"], 0.08)}
+                 for c in changes]
         spec = charts.over_time_chart(rows, title=f"{ind['title']} over time", unit=ind["unit"],
-                                      decimals=int(ind["decimals"]))
+                                      decimals=int(ind["decimals"]), changes=rules)
+        description = (f"Line chart of {ind['short_title']} from {periods['period'].iloc[0]} to "
+                       f"{periods['period'].iloc[-1]}: one thin line for each ICS and a thick dashed line for England.")
+        for c in changes:
+            when, before, after, what = c["date"], c["boards_before"], c["boards_after"], kinds_text(c["kinds"])
+            change = (f"{before} integrated care boards became {after} through {what}" if before != after
+                      else f"{what} took effect ({after} integrated care boards before and after)")
+            description += (f" A vertical line marks {long_date(when)}, when {change}: boards that closed or opened "
+                            "then, or whose boundary changed, have separate lines, so values either side of the line "
+                            "are for different areas.")
+        description += " The table gives the latest periods."
         return Chart(id="over-time", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS and England over time",
-                     description=(f"Line chart of {ind['short_title']} from {periods['period'].iloc[0]} to "
-                                  f"{periods['period'].iloc[-1]}: one thin line for each ICS and a thick dashed line "
-                                  "for England. ICSs that closed or opened in April 2026 have separate lines; the "
-                                  "table gives the latest periods."),
+                     description=description,
                      table=Table(f"{ind['title']}, latest {len(last)} periods ({ind['unit']})", ["Area"] + last,
                                  table_rows, [False] + [True] * len(last)))
+
+    def validity_text(self, code: str) -> str:
+        """When a code was valid, briefly: "to 31 March 2026", "from 1 April 2026"."""
+        a = self.areas.loc[code]
+        return f"to {long_date(a['valid_to'])}" if not a["current"] else f"from {long_date(a['valid_from'])}"
 
     def data_index(self) -> DataIndexPage:
         packages = []
@@ -465,6 +567,66 @@ class PageBuilder:
 
     def fmt_n(self, value, ind) -> str:
         return number(value, int(ind["decimals"]))
+
+
+KIND_PLURALS = {"merger": ("a merger", "mergers"), "split": ("a split", "splits"),
+                "boundary_change": ("a boundary change", "boundary changes")}
+
+
+def kinds_text(kinds: dict[str, int]) -> str:
+    """"mergers, splits and a boundary change" from the number of a day's successions of each kind."""
+    parts = [KIND_PLURALS[k][0 if kinds[k] == 1 else 1] for k in KIND_PLURALS if kinds.get(k)]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def recent_series(recent: pd.DataFrame) -> dict[str, dict[str, dict[str, list]]]:
+    """Lineage rows sorted by series, indicator and time, as lists: {series_code: {indicator_id: {column: [...]}}}.
+
+    Columns: period, end (ISO date), period_end, value, england_value, segment, before_break (the value is from
+    before a boundary change), segment_end, break_note and area_code (the code it was published under).
+    """
+    cols = {"period": recent["period"], "end": recent["period_end"].dt.strftime("%Y-%m-%d"),
+            "period_end": recent["period_end"], "value": recent["value"], "england_value": recent["england_value"],
+            "segment": recent["segment"], "before_break": recent["segment_end"].notna(),
+            "segment_end": recent["segment_end"], "break_note": recent["break_note"], "area_code": recent["area_code"]}
+    lists = {c: v.tolist() for c, v in cols.items()}
+    keys = list(zip(recent["series_code"], recent["indicator_id"]))
+    out: dict[str, dict[str, dict[str, list]]] = {}
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            code, ind = keys[start]
+            out.setdefault(code, {})[ind] = {c: v[start:i] for c, v in lists.items()}
+            start = i
+    return out
+
+
+def headroom(values, share: float) -> float:
+    """A value `share` of the values' range above their maximum: room at the top of a chart for a label."""
+    values = [float(v) for v in values if not is_missing(v)]
+    top, bottom = max(values), min(values)
+    return round(top + (top - bottom if top > bottom else abs(top) or 1.0) * share, 4)
+
+
+def label_side(when, first, last, limit: float = 0.5) -> str:
+    """Which side of a rule its label goes: to the right unless the rule is in the right part of the chart."""
+    span = (last - first).total_seconds()
+    return "right" if span > 0 and (when - first).total_seconds() / span < limit else "left"
+
+
+def change_label(before: int, after: int, when) -> str:
+    """The label of a rule where the map of boards changed: "42 boards became 36"."""
+    return f"{before} boards became {after}" if before != after else f"Boundaries changed {short_date(when)}"
+
+
+def join_names(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def short_date(value) -> str:
+    """1 Apr 2026: short enough for a label on a small chart."""
+    return f"{value.day} {value.strftime('%b')} {value.year}"
 
 
 def indicator_slug(ind_id: str) -> str:

@@ -328,8 +328,9 @@ def area_unknown(t: Tables) -> Iterable[Problem]:
 def area_not_valid(t: Tables) -> Iterable[Problem]:
     """area-not-valid: an area has values only for periods that overlap its validity."""
     areas = t.areas.drop_duplicates("code").set_index("code")
-    valid_from = pd.to_datetime(areas.get("valid_from"), errors="coerce")
-    valid_to = pd.to_datetime(areas.get("valid_to"), errors="coerce")
+    if not has(areas, "valid_from", "valid_to"):
+        return
+    valid_from, valid_to = dates(areas["valid_from"]), dates(areas["valid_to"])
     for v in t.values:
         f = v.frame
         if not has(f, "area_code", "period_start", "period_end"):
