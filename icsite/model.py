@@ -74,6 +74,8 @@ def build_model(sources: Sources) -> SiteData:
     packages, indicator_frames, value_frames = [], [], []
     areas = successions = None
     for src in sources.packages:
+        if src.descriptor is None:  # a folder that is not a package (validation warned about it)
+            continue
         info = package_info(src)
         packages.append(info)
         if src.name == "areas":

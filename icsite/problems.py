@@ -169,6 +169,8 @@ CODES: dict[str, tuple[str, str]] = {
     "succession-dates": ("a succession's date does not match the validity of the areas it links",
                          "The successor's valid_from should be the date; the predecessor's valid_to the day before."),
     "areas-missing": ("there is no area registry package", "Keep datapackages/areas/ from the project."),
+    "indicators-missing": ("there is no indicator package with both an indicators and a values table",
+                           "Add at least one indicator package (see the shipped ones, or the standard above)."),
     "page-unreadable": ("a markdown page is not UTF-8 or its front matter is not key: value lines",
                         "Save the page as UTF-8; check the lines between the two --- lines."),
 }

@@ -45,11 +45,28 @@ def validate(sources: Sources, data_dir: Path) -> list[Problem]:
         if not any(p.code in ("package-invalid-json", "descriptor-invalid") for p in problems):
             problems.append(problem("areas-missing", f"{rel(data_dir, root)}/areas/datapackage.json",
                                     message="no area registry: a package named 'areas' with an 'areas' resource"))
-    else:
+    elif not tables.values and not any(p.severity == "error" for p in problems):
+        problems.append(problem("indicators-missing", f"{rel(data_dir, root)}",
+                                message="no indicator package: nothing to publish"))
+    if tables.areas is not None:
         # a cell already reported as malformed is not reported again by a domain check
         reported = {(p.file, p.row, p.field) for p in problems}
-        problems += [p for check in CHECKS for p in check(tables) if (p.file, p.row, p.field) not in reported]
+        problems += [p for p in domain_problems(tables, problems) if (p.file, p.row, p.field) not in reported]
     return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
+
+
+def domain_problems(tables: "Tables", found: list[Problem]) -> list[Problem]:
+    """Run every domain check. A check that cannot run on a table that layer 1 already found broken is skipped:
+    the report already says what to fix first. On a table layer 1 found sound, a failure is a bug, and raised."""
+    broken = any(p.severity == "error" for p in found)
+    out: list[Problem] = []
+    for check in CHECKS:
+        try:
+            out += list(check(tables))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            if not broken:
+                raise
+    return out
 
 
 def problem(code: str, file: str, row=None, field=None, message="", expected=None, found=None, hint=None,
@@ -103,7 +120,7 @@ def column_problems(package: PackageSource, name: str, header: list[str], folder
     """Columns missing from the file, unknown to the schema, or out of the schema's order."""
     res = package.resource(name) or {}
     schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-    fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
+    fields = [f["name"] for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
     file = f"{folder}/{res.get('path')}"
     out = [problem("column-missing", file, 1, f, f"the column '{f}' is missing from the header",
                    expected=", ".join(fields)) for f in fields if f not in header]
@@ -292,6 +309,8 @@ def collect_tables(sources: Sources, root: Path) -> Tables:
                 meta = indicators.drop_duplicates("id").set_index("id")
                 for col, default in (("value_type", None), ("multiplier", 1.0), ("decimals", 1)):
                     source = meta[col] if col in meta else pd.Series(default, index=meta.index)
+                    if col != "value_type":  # numbers whatever the schema says (layer 1 reports a wrong type)
+                        source = pd.to_numeric(source, errors="coerce")
                     values["_" + col] = values["indicator_id"].map(source) if "indicator_id" in values else default
             tables.values.append(ValuesTable(path("values"), values, set(indicators.get("id", pd.Series()).dropna()),
                                              path("indicators")))
@@ -330,13 +349,14 @@ def area_not_valid(t: Tables) -> Iterable[Problem]:
     areas = t.areas.drop_duplicates("code").set_index("code")
     if not has(areas, "valid_from", "valid_to"):
         return
-    valid_from, valid_to = dates(areas["valid_from"]), dates(areas["valid_to"])
+    valid_from, valid_to = areas["valid_from"], areas["valid_to"]
     for v in t.values:
         f = v.frame
         if not has(f, "area_code", "period_start", "period_end"):
             continue
         start, end = dates(f["period_start"]), dates(f["period_end"])
-        bad = f[((end < f["area_code"].map(valid_from)) | (start > f["area_code"].map(valid_to))).fillna(False)]
+        opened, closed = dates(f["area_code"].map(valid_from)), dates(f["area_code"].map(valid_to))
+        bad = f[((end < opened) | (start > closed)).fillna(False)]
         yield from emit("area-not-valid", v.file, bad, "area_code",
                         lambda r: f"{r['area_code']} did not exist during {r['period']}",
                         lambda r: f"a period within {areas.at[r['area_code'], 'valid_from']} to "
@@ -523,7 +543,7 @@ def date_not_real(t: Tables) -> Iterable[Problem]:
 
 def dates(series: pd.Series) -> pd.Series:
     """Dates parsed leniently (unparseable cells are NaT: Frictionless reports them as type errors)."""
-    return pd.to_datetime(series, errors="coerce", format="%Y-%m-%d")
+    return pd.to_datetime(series.astype("string"), errors="coerce", format="%Y-%m-%d")
 
 
 CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,

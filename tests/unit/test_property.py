@@ -56,7 +56,7 @@ def corrupt(path: Path, how: tuple) -> None:
         path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogateescape"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(FILES), changes=st.lists(corruption, min_size=1, max_size=3))
 def test_corrupted_packages_are_reported_or_built_never_crash(tmp_path_factory, target, changes):
     root = tmp_path_factory.mktemp("case")
