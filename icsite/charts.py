@@ -134,7 +134,7 @@ def _trend_template() -> dict:
                    for side, align, dx in (("right", "left", 3), ("left", "right", -3)))
     layers = alt.layer(lines, rules, room, right, left, data=alt.Data(name="trend"))
     chart = layers.properties(width=150, height=90).facet(
-        facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=160, labelFontSize=11, labelAnchor="start")),
+        facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=190, labelFontSize=11, labelAnchor="start")),
         columns=2,
     ).resolve_scale(y="independent", x="independent").configure(font=FONT)
     return chart.to_dict(validate=False)
