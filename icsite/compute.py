@@ -3,55 +3,119 @@
 Conventions follow OHID Fingertips (see content/methodology.md): an area is Better or Worse than England when
 its 95% confidence interval does not contain England's value; Lower / Higher for indicators with no judgement.
 
-Lineage (time series across area changes): an area's series is its own values plus those of predecessors reached
-through successions of the same board. A `code_change` (same board, same area, new ONS code) is joined into one
-continuous series; a `boundary_change` (same board, changed area) adds the predecessor's values as an earlier
-segment that ends at the change, so charts draw a break there and the direction of travel uses only the latest
-segment. Mergers and splits are different areas: never joined.
+Lineage (series across boundary changes) is in lineage.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .formatting import long_date
+from .lineage import latest_segment, lineage, lineage_values
 from .model import ENGLAND, SiteData
+from .peers import learning, peer_groups
+from .ranking import add_ranks
+from .stats import interval
+from .summaries import row_sentence
 
 Z95 = 1.959963984540054
 TREND_POINTS = 5
-JOINED_KINDS = frozenset({"code_change"})  # same board, same area: one continuous series
-SEGMENTED_KINDS = frozenset({"boundary_change"})  # same board, changed area: an earlier segment, then a break
-AREA_CHANGE_KINDS = frozenset({"merger", "split", "boundary_change"})  # changes to the map of boards
 
 
 @dataclass
 class Comparisons:
     """The computed columns, one row per value row of the model (same index)."""
 
-    values: pd.DataFrame  # model values + england_value, compared_to_england, rank, rank_of, is_latest
+    values: pd.DataFrame  # model values + every computed column (see PUBLISHED_COLUMNS)
     trends: pd.DataFrame  # one row per (indicator_id, area_code): trend label over the latest points
     latest_period: pd.DataFrame  # one row per indicator: the latest period with ICB values
     series: pd.DataFrame | None = None  # `values` regrouped by lineage: see `lineage_values`
+    peers: dict = field(default_factory=dict)  # ICB code -> its peers' codes, nearest first
+    learning: dict = field(default_factory=dict)  # (code | None, indicator) -> systems to learn from
 
 
-def compute(data: SiteData) -> Comparisons:
+#: The computed columns published beside each value, in order (downloads and the machine-readable data).
+PUBLISHED_COLUMNS = [
+    "lower_ci_99_8", "upper_ci_99_8", "ci_method", "small_number", "england_value", "compared_to_england",
+    "compared_to_england_99_8", "compared_to_target", "rank", "rank_of", "rank_lowest", "rank_highest", "trend",
+    "peer_group", "summary",
+]
+MIN_EVENTS = 10  # values from fewer events are flagged and not compared (configurable: site.toml min_events)
+
+
+def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     """Every computed column for every value."""
-    values = data.values.merge(
-        data.indicators[["polarity"]], left_on="indicator_id", right_index=True, how="left")
+    meta = data.indicators[["polarity", "value_type", "multiplier", "target"]]
+    values = data.values.merge(meta, left_on="indicator_id", right_index=True, how="left")
     values["area_type"] = values["area_code"].map(data.areas["type"])
+    values = add_intervals(values)
+    counted = values["value_type"].isin(["proportion", "crude_rate", "directly_standardised_rate"])
+    values["small_number"] = counted & (values["numerator"] < min_events)
     values = add_england(values)
+    status = values["status"].where(~values["small_number"], "suppressed")  # too few events: not compared
     values["compared_to_england"] = compare(values["value"], values["lower_ci"], values["upper_ci"],
-                                            values["england_value"], values["polarity"], values["status"])
+                                            values["england_value"], values["polarity"], status)
+    values["compared_to_england_99_8"] = compare(values["value"], values["lower_ci_99_8"], values["upper_ci_99_8"],
+                                                 values["england_value"], values["polarity"], status)
+    values["compared_to_target"] = compare_target(values["value"], values["target"], values["polarity"])
     values = add_ranks(values)
     latest = latest_periods(values)
     values["is_latest"] = values.set_index(["indicator_id", "period"]).index.isin(
         latest.set_index(["indicator_id", "period"]).index)
     series = lineage_values(values, lineage(data.successions, values["area_code"].unique()))
     trends = trend_table(series)
-    return Comparisons(values=values, trends=trends, latest_period=latest, series=series)
+    values = add_trend(values, trends)
+    peers = peer_groups(values, data.areas)
+    joined = {code: " ".join(group) for code, group in peers.items()}
+    values["peer_group"] = [joined.get(code, "") for code in values["area_code"]]
+    values["summary"] = [row_sentence(c, t, st, sm) for c, t, st, sm in zip(
+        values["compared_to_england"], values["trend"], values["status"], values["small_number"])]
+    learn = learning(latest_icb_rows(values), peers, trends)
+    return Comparisons(values=values, trends=trends, latest_period=latest, series=series, peers=peers,
+                       learning=learn)
+
+
+def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
+    """95% intervals where the data has counts but no interval; 99.8% intervals wherever counts allow; the method."""
+    out = values.copy()
+    lower95, upper95, method = interval(out["value_type"], out["numerator"], out["denominator"], out["multiplier"],
+                                        0.95)
+    published = out["lower_ci"].notna() & out["upper_ci"].notna()
+    fill = ~published & ~np.isnan(lower95) & (out["status"] != "suppressed")
+    out.loc[fill, "lower_ci"], out.loc[fill, "upper_ci"] = lower95[fill], upper95[fill]
+    lower998, upper998, _ = interval(out["value_type"], out["numerator"], out["denominator"], out["multiplier"],
+                                     0.998)
+    out["lower_ci_99_8"], out["upper_ci_99_8"] = lower998, upper998
+    out.loc[out["status"] == "suppressed", ["lower_ci_99_8", "upper_ci_99_8"]] = np.nan
+    out["ci_method"] = np.where(published, "published", method)
+    out.loc[out["status"] == "suppressed", "ci_method"] = "suppressed"
+    return out
+
+
+def compare_target(value, target, polarity) -> pd.Series:
+    """Met / Not met where the indicator has a target and a judgement; empty otherwise."""
+    v, t = pd.to_numeric(value, errors="coerce"), pd.to_numeric(target, errors="coerce")
+    met = np.where(polarity == "low_is_good", v <= t, v >= t)
+    out = np.where(met, "Met", "Not met").astype(object)
+    out[(t.isna() | v.isna() | ~polarity.isin(["high_is_good", "low_is_good"])).to_numpy()] = ""
+    return pd.Series(out, index=value.index)
+
+
+def add_trend(values: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
+    """The direction of travel on each series' latest row (the row the trend runs up to); empty elsewhere."""
+    t = trends.reset_index(drop=True)[["indicator_id", "area_code", "trend", "trend_to"]]
+    out = values.merge(t, left_on=["indicator_id", "area_code", "period"],
+                       right_on=["indicator_id", "area_code", "trend_to"], how="left").drop(columns="trend_to")
+    out["trend"] = out["trend"].fillna("")
+    return out
+
+
+def latest_icb_rows(values: pd.DataFrame) -> pd.DataFrame:
+    """Each ICB's latest row per indicator."""
+    icb = values[(values["area_type"] == "icb") & values["value"].notna()]
+    return icb.sort_values("period_end").groupby(["area_code", "indicator_id"], sort=False).tail(1)
 
 
 def add_england(values: pd.DataFrame) -> pd.DataFrame:
@@ -82,17 +146,6 @@ def compare(value, lower, upper, benchmark, polarity, status) -> pd.Series:
     return pd.Series(out, index=getattr(status, "index", None))
 
 
-def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
-    """Rank among ICBs with a value in the same period: 1 is best (or highest, where there is no judgement)."""
-    icb = (values["area_type"] == "icb") & values["value"].notna()
-    key = values["value"].where(values["polarity"] == "low_is_good", -values["value"])
-    ranks = key[icb].groupby([values.loc[icb, "indicator_id"], values.loc[icb, "period"]]).rank(method="min")
-    counts = key[icb].groupby([values.loc[icb, "indicator_id"], values.loc[icb, "period"]]).transform("count")
-    values["rank"] = ranks.astype("Int64").reindex(values.index)
-    values["rank_of"] = counts.astype("Int64").reindex(values.index)
-    return values
-
-
 def latest_periods(values: pd.DataFrame) -> pd.DataFrame:
     """The most recent period with ICB values, per indicator."""
     icb = values[(values["area_type"] == "icb")]
@@ -100,127 +153,6 @@ def latest_periods(values: pd.DataFrame) -> pd.DataFrame:
         period_start=("period_start", "first"), period_end=("period_end", "max"), areas=("area_code", "nunique"))
     periods = periods.sort_values(["indicator_id", "period_end", "period_start"])
     return periods.groupby("indicator_id").tail(1).set_index("indicator_id", drop=False)
-
-
-# --- Lineage ------------------------------------------------------------------------------------------------------
-
-def lineage(successions: pd.DataFrame, codes) -> pd.DataFrame:
-    """Which codes' values make up the series of each of `codes`.
-
-    One row per (series_code, area_code): `series_code` is the area whose profile shows the series and `area_code`
-    a code whose values belong to it: itself (generation 0), predecessors under an older ONS code (`code_change`,
-    joined with no break) and predecessors before a boundary change (`boundary_change`, an earlier segment), found
-    by walking successions backwards through those two kinds only. `segment_start` and `segment_end` are the
-    boundary changes that open and close the segment the code's values are on (NaT at the ends of the series),
-    `segment` says it in words ("before 1 April 2026", "from 1 April 2026"; "" when the series has no break),
-    `break_note` is the succession's note for the change that ends the segment and `break_date` the series' latest
-    boundary change (NaT when there is none).
-    """
-    s = successions.loc[successions["kind"].isin(JOINED_KINDS | SEGMENTED_KINDS)]
-    notes = s["note"] if "note" in s else pd.Series("", index=s.index)
-    back: dict[str, list] = {}  # successor -> [(predecessor, kind, date, note)]
-    for pred, succ, kind, when, note in zip(s["predecessor_code"], s["successor_code"], s["kind"],
-                                            pd.to_datetime(s["date"]), notes):
-        back.setdefault(succ, []).append((pred, kind, when, "" if pd.isna(note) else str(note)))
-    rows = []
-    for code in sorted(set(codes)):
-        found = {code: (0, pd.NaT, "")}  # code -> (generation, end of its segment, note of that change)
-        queue = [code]
-        while queue:
-            current = queue.pop(0)
-            generation, end, note = found[current]
-            for pred, kind, when, why in sorted(back.get(current, []), key=lambda t: t[0]):
-                if pred in found:
-                    continue
-                # walking back in time, a boundary change is always earlier than any already crossed on this path
-                found[pred] = (generation + 1, when, why) if kind in SEGMENTED_KINDS else (generation + 1, end, note)
-                queue.append(pred)
-        breaks = sorted({end for _, end, _ in found.values() if not pd.isna(end)})
-        latest = breaks[-1] if breaks else pd.NaT
-        for area, (generation, end, note) in found.items():
-            start = max((b for b in breaks if pd.isna(end) or b < end), default=pd.NaT)
-            rows.append((code, area, generation, start, end, segment_label(start, end), note, latest))
-    out = pd.DataFrame(rows, columns=["series_code", "area_code", "generation", "segment_start", "segment_end",
-                                      "segment", "break_note", "break_date"])
-    for col in ("segment_start", "segment_end", "break_date"):
-        out[col] = pd.to_datetime(out[col])
-    return out
-
-
-def segment_label(start, end) -> str:
-    """Which boundary a segment's values are on, in words; "" for a series with no break."""
-    if pd.isna(start) and pd.isna(end):
-        return ""
-    if pd.isna(start):
-        return f"before {long_date(end)}"
-    if pd.isna(end):
-        return f"from {long_date(start)}"
-    return f"from {long_date(start)} to {long_date(end - pd.Timedelta(days=1))}"
-
-
-def lineage_values(values: pd.DataFrame, lineage_table: pd.DataFrame) -> pd.DataFrame:
-    """The value rows regrouped by lineage: one row per (series_code, indicator_id, period).
-
-    Every column of `values` (`area_code` stays the code the value was published under) plus the lineage columns.
-    Where two codes of one series have a value for the same period, the nearest generation (the area's own value)
-    wins, so a series never has two values for one period.
-    """
-    out = lineage_table.merge(values, on="area_code", how="inner", sort=False)
-    out = out.sort_values(["series_code", "indicator_id", "period", "generation"], kind="stable")
-    out = out.drop_duplicates(["series_code", "indicator_id", "period"], keep="first")
-    return out.sort_values(["series_code", "indicator_id", "period_start", "period_end"], kind="stable").reset_index(
-        drop=True)
-
-
-def lineage_series(values: pd.DataFrame, successions: pd.DataFrame, code: str) -> pd.DataFrame:
-    """One area's series across code and boundary changes (see `lineage` and `lineage_values`)."""
-    table = lineage(successions, [code])
-    return lineage_values(values[values["area_code"].isin(table["area_code"])], table)
-
-
-def latest_segment(series: pd.DataFrame) -> pd.DataFrame:
-    """Only the rows after each series' latest boundary change (all rows of a series without one)."""
-    return series[series["segment_end"].isna()] if "segment_end" in series else series
-
-
-def continuous_codes(successions: pd.DataFrame) -> dict[str, str]:
-    """Each code that changed by `code_change` mapped to its latest code: the key that joins one board's line."""
-    s = successions.loc[successions["kind"].isin(JOINED_KINDS)]
-    forward = dict(zip(s["predecessor_code"], s["successor_code"]))
-    out = {}
-    for code in forward:
-        seen, last = {code}, forward[code]
-        while last in forward and forward[last] not in seen:
-            seen.add(last)
-            last = forward[last]
-        out[code] = last
-    return out
-
-
-def area_changes(areas: pd.DataFrame, successions: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
-    """Dates when the map of boards changed (mergers, splits, boundary changes), within (start, end] if given.
-
-    One row per date: `date`, `kinds` (how many successions of each kind that day), `changes` (successions that
-    day), `boards_before` and `boards_after` (ICBs valid the day before and on the day, from the area registry).
-    """
-    s = successions.loc[successions["kind"].isin(AREA_CHANGE_KINDS)].assign(date=lambda f: pd.to_datetime(f["date"]))
-    if start is not None:
-        s = s[s["date"] > pd.Timestamp(start)]
-    if end is not None:
-        s = s[s["date"] <= pd.Timestamp(end)]
-    icb = areas[areas["type"] == "icb"]
-    rows = []
-    for when, group in s.groupby("date", sort=True):
-        kinds = dict(sorted(group["kind"].value_counts().items()))
-        rows.append((when, kinds, len(group), boards_valid_on(icb, when - pd.Timedelta(days=1)),
-                     boards_valid_on(icb, when)))
-    return pd.DataFrame(rows, columns=["date", "kinds", "changes", "boards_before", "boards_after"])
-
-
-def boards_valid_on(areas: pd.DataFrame, day) -> int:
-    """How many of `areas` were valid on `day` (valid_to is the last valid day)."""
-    day = pd.Timestamp(day)
-    return int(((areas["valid_from"] <= day) & (areas["valid_to"].isna() | (areas["valid_to"] >= day))).sum())
 
 
 # --- Direction of travel ------------------------------------------------------------------------------------------
@@ -266,33 +198,16 @@ def trend_table(values: pd.DataFrame) -> pd.DataFrame:
                               "No significant change"))
     out = pd.DataFrame({"indicator_id": last.index.get_level_values(0), "area_code": last.index.get_level_values(1),
                         "trend": label.astype(object), "trend_slope": np.where(usable, slope, np.nan),
+                        "trend_z": np.where(usable, slope / slope_se, np.nan),  # how significant the change is
                         "trend_to": last["trend_to"].to_numpy()})
     return out.set_index(["indicator_id", "area_code"], drop=False)
 
 
 def trend(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, polarity: str) -> tuple[str, float]:
-    """Fingertips-style label from a weighted least-squares slope over the latest five points.
-
-    Each point is weighted by the inverse of its variance, recovered from its 95% interval; the change is
-    significant when the slope's 95% interval excludes zero. Fewer than five usable points: cannot be calculated.
-    """
-    value, lower, upper = value[-TREND_POINTS:], lower[-TREND_POINTS:], upper[-TREND_POINTS:]
-    if len(value) < TREND_POINTS or np.isnan(value).any() or np.isnan(lower).any() or np.isnan(upper).any():
-        return "Cannot be calculated", float("nan")
-    se = (upper - lower) / (2 * Z95)
-    if (se <= 0).any():
-        return "Cannot be calculated", float("nan")
-    x = np.arange(len(value), dtype=float)
-    w = 1 / se**2
-    xm = np.sum(w * x) / np.sum(w)
-    slope = np.sum(w * (x - xm) * value) / np.sum(w * (x - xm) ** 2)
-    slope_se = np.sqrt(1 / np.sum(w * (x - xm) ** 2))
-    if abs(slope) < Z95 * slope_se:
-        return "No significant change", float(slope)
-    rising = slope > 0
-    direction = "Increasing" if rising else "Decreasing"
-    if polarity == "high_is_good":
-        return f"{direction} and getting {'better' if rising else 'worse'}", float(slope)
-    if polarity == "low_is_good":
-        return f"{direction} and getting {'worse' if rising else 'better'}", float(slope)
-    return direction, float(slope)
+    """The direction of travel of one series (the same calculation as `trend_table`): (label, slope)."""
+    n = len(value)
+    frame = pd.DataFrame({"indicator_id": "x", "area_code": "x", "period": [str(i) for i in range(n)],
+                          "period_end": pd.date_range("2000-01-01", periods=n, freq="D"), "value": value,
+                          "lower_ci": lower, "upper_ci": upper, "polarity": polarity})
+    row = trend_table(frame).iloc[0]
+    return row["trend"], float(row["trend_slope"])

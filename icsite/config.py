@@ -34,6 +34,8 @@ class Config:
     repository_url: str = ""
     #: The date printed as "built on": SOURCE_DATE_EPOCH if set, else the newest data release; never the wall clock.
     build_date: date | None = None
+    #: values from fewer events than this are flagged and not compared with England
+    min_events: int = 10
     debug: bool = False
     quiet: bool = False
     extra: dict = field(default_factory=dict)
@@ -47,7 +49,7 @@ class Config:
         return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
-SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme"}
+SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events"}
 
 
 def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config, list[Problem]]:
@@ -67,6 +69,12 @@ def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config,
                 problems.append(Problem("config-unknown-key", settings_file.name, field=key,
                                         message=f"unknown setting '{key}'", expected=", ".join(sorted(SETTABLE)),
                                         hint="Remove it or check its spelling."))
+            elif key == "min_events":
+                if isinstance(value, int) and value >= 0:
+                    values[key] = value
+                else:
+                    problems.append(Problem("config-invalid", settings_file.name, field=key, found=str(value),
+                                            message="min_events must be a whole number", expected="e.g. 10"))
             else:
                 values[key] = str(value)
     known = {f.name for f in fields(Config)}

@@ -14,9 +14,11 @@ from datetime import date
 import pandas as pd
 
 from . import charts
-from .compute import Comparisons, area_changes, continuous_codes
+from .compute import Comparisons
+from .lineage import area_changes, continuous_codes
 from .formatting import is_missing, long_date, number, ordinal, slugify, with_unit
 from .markup import render_markdown
+from .summaries import area_sentences, indicator_sentence, row_sentence
 from .model import DOMAINS, ENGLAND, SiteData
 
 JUDGED = {"Better", "Worse"}
@@ -108,6 +110,7 @@ class IndicatorRow:
     rank: str
     trend: str
     illustrative: bool
+    summary: str = ""  # the plain-English sentence for this ICS and indicator
 
 
 @dataclass
@@ -122,6 +125,8 @@ class ProfilePage(Page):
     domains: list[tuple[str, list[IndicatorRow]]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     downloads: list[Link] = field(default_factory=list)
+    peers: list[Link] = field(default_factory=list)  # the most similar ICSs, nearest first
+    learn: list[dict] = field(default_factory=list)  # {indicator: Link, peers: [Link], improvers: [Link]}
 
 
 @dataclass
@@ -140,6 +145,8 @@ class IndicatorPage(Page):
     ranked: Chart | None = None
     over_time: Chart | None = None
     downloads: list[Link] = field(default_factory=list)
+    most_improved: list[Link] = field(default_factory=list)  # ICSs improving most significantly, strongest first
+    target_summary: str = ""  # how many ICSs meet the target in the latest period
 
 
 @dataclass
@@ -169,7 +176,7 @@ class PageBuilder:
         self.ind = self.indicators.to_dict("index")
         self.domain_ids = {d: list(g.index) for d, g in self.indicators.groupby("domain", sort=False)}
         # trend charts show each area's lineage: its own values, joined across ONS code changes, with values from
-        # before a boundary change as an earlier segment (see compute.lineage)
+        # before a boundary change as an earlier segment (see lineage.lineage)
         series = comp.series if comp.series is not None else self.values.assign(
             series_code=self.values["area_code"], segment="", segment_end=pd.NaT, break_note="")
         recent = series[series["value"].notna()].sort_values(["series_code", "indicator_id", "period_end"],
@@ -260,12 +267,12 @@ class PageBuilder:
                     link=self.indicator_link(ind_id), period=r["period"],
                     value=self.fmt(r["value"], ind) if r["status"] != "suppressed" else "Suppressed",
                     england=self.fmt(r["england_value"], ind), comparison=comparison,
-                    rank=f"{ordinal(r['rank'])} of {r['rank_of']}" if not is_missing(r["rank"]) else "–",
-                    trend=trend, illustrative=bool(ind["illustrative"])))
+                    rank=rank_text(r), trend=trend, illustrative=bool(ind["illustrative"]),
+                    summary=row_sentence(comparison, trend, r["status"], bool(r["small_number"]))))
             if items:
                 domains.append((DOMAINS.get(domain, domain), items))
         name = area["short_name"]
-        summary = profile_summary(name, counts)
+        summary = area_sentences(name, counts)
         return ProfilePage(
             "profile.html", f"ics/{area['slug']}/", name,
             f"How {name} Integrated Care System compares with England on {len(latest)} indicators.",
@@ -275,7 +282,21 @@ class PageBuilder:
             predecessors=[self.area_link(c, self.succession_kind(c, code)) for c in self.data.predecessors(code)],
             lineage_notes=self.lineage_notes(code), summary=summary, domains=domains,
             charts=self.profile_charts(code, name),
-            downloads=[])
+            downloads=self.downloads.get(f"ics/{code}", []),
+            peers=[self.area_link(c) for c in self.comp.peers.get(code, [])],
+            learn=self.learn_from(code, latest_rows))
+
+    def learn_from(self, code: str, latest_rows: dict) -> list[dict]:
+        """For each indicator where this ICS is worse than England: better peers and the most improved ICSs."""
+        out = []
+        for ind_id in [i for ids in self.domain_ids.values() for i in ids]:
+            found = self.comp.learning.get((code, ind_id))
+            if not found or ind_id not in latest_rows:
+                continue
+            out.append({"indicator": self.indicator_link(ind_id), "period": latest_rows[ind_id]["period"],
+                        "peers": [self.area_link(c) for c in found["peers"]],
+                        "improvers": [self.area_link(c) for c in found["improvers"] if c != code]})
+        return out
 
     def area_dict(self, code: str) -> dict:
         a = self.areas.loc[code]
@@ -435,7 +456,10 @@ class PageBuilder:
             target=(self.fmt(target, ind) + (f" ({ind['target_label']})" if ind["target_label"] else "")) if target is not None else "",
             summary=summary, ranked=self.ranked_chart(ind, now, period, eng_value, target),
             over_time=self.over_time(ind, vals),
-            downloads=self.downloads.get(ind["package"], []))
+            downloads=self.downloads.get(f"indicators/{ind_id}", []) + self.downloads.get(ind["package"], []),
+            most_improved=[self.area_link(c, self.trend_of(ind_id, c))
+                           for c in self.comp.learning.get((None, ind_id), [])],
+            target_summary=target_summary(now, ind))
 
     def indicator_dict(self, ind) -> dict:
         keys = ["id", "title", "domain_title", "unit", "polarity", "value_type", "multiplier", "decimals",
@@ -456,7 +480,8 @@ class PageBuilder:
                          "upper": None if is_missing(r["upper_ci"]) else round(float(r["upper_ci"]), 4),
                          "comparison": r["compared_to_england"], "order": order, "rank": int(r["rank"])})
             table_rows.append([ordinal(r["rank"]), self.area_link(r["area_code"]), self.fmt_n(r["value"], ind),
-                               self.fmt_n(r["lower_ci"], ind), self.fmt_n(r["upper_ci"], ind), r["compared_to_england"]])
+                               self.fmt_n(r["lower_ci"], ind), self.fmt_n(r["upper_ci"], ind),
+                               r["compared_to_england"], r["compared_to_england_99_8"], rank_range_text(r)])
         direction = {"high_is_good": "highest (best) first", "low_is_good": "lowest (best) first"}.get(
             ind["polarity"], "highest first")
         with_ci = any(r["lower"] is not None for r in rows)
@@ -481,8 +506,9 @@ class PageBuilder:
         return Chart(id="ranked", spec_json=spec_json(spec), caption=f"{ind['title']}: every ICS, {period}",
                      description=description,
                      table=Table(f"{ind['title']} by ICS, {period} ({ind['unit']})",
-                                 ["Rank", "ICS", "Value", "Lower 95% limit", "Upper 95% limit", "Compared with England"],
-                                 table_rows, [True, False, True, True, True, False]))
+                                 ["Rank", "ICS", "Value", "Lower 95% limit", "Upper 95% limit",
+                                  "Compared with England (95%)", "Compared with England (99.8%)", "Rank could be"],
+                                 table_rows, [True, False, True, True, True, False, False, False]))
 
     def over_time(self, ind, vals: pd.DataFrame) -> Chart | None:
         """Every ICS and England over time, with a rule wherever the map of boards changed.
@@ -629,6 +655,34 @@ def short_date(value) -> str:
     return f"{value.day} {value.strftime('%b')} {value.year}"
 
 
+def rank_text(row: dict) -> str:
+    """"12th of 42 (could be 7th to 19th)", or a dash when the value is not ranked."""
+    if is_missing(row.get("rank")):
+        return "–"
+    text = f"{ordinal(row['rank'])} of {row['rank_of']}"
+    low, high = row.get("rank_lowest"), row.get("rank_highest")
+    if not is_missing(low) and not is_missing(high) and low != high:
+        text += f" (could be {ordinal(low)} to {ordinal(high)})"
+    return text
+
+
+def rank_range_text(row: dict) -> str:
+    """"7th to 19th", or a dash without a range."""
+    low, high = row.get("rank_lowest"), row.get("rank_highest")
+    return "–" if is_missing(low) or is_missing(high) else f"{ordinal(low)} to {ordinal(high)}"
+
+
+def target_summary(now: pd.DataFrame, ind) -> str:
+    """"12 of 36 ICSs met the target of 78%" for the latest period, or "" without a target."""
+    if now.empty or is_missing(ind["target"]) or "compared_to_target" not in now:
+        return ""
+    judged = now[now["compared_to_target"] != ""]
+    if judged.empty:
+        return ""
+    met = int((judged["compared_to_target"] == "Met").sum())
+    return f"{met} of {len(judged)} ICSs met the target of {with_unit(ind['target'], ind['unit'], int(ind['decimals']))}."
+
+
 def indicator_slug(ind_id: str) -> str:
     """URL slug of an indicator: its id with hyphens."""
     return ind_id.replace("_", "-")
@@ -649,30 +703,11 @@ def spec_json(spec: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def profile_summary(name: str, counts: dict) -> list[str]:
-    """Plain sentences that say no more than the comparisons support."""
-    compared = counts["compared"]
-    if not compared:
-        return [f"{name} has no indicator that can be compared with England yet."]
-    out = [f"{name} is better than England on {counts['Better']} of {compared} indicators compared, "
-           f"similar on {counts['Similar']} and worse on {counts['Worse']}."]
-    if counts["better_trend"] or counts["worse_trend"]:
-        out.append(f"Over the latest five periods, it is getting significantly better on {counts['better_trend']} "
-                   f"and significantly worse on {counts['worse_trend']}.")
-    return out
-
-
 def indicator_summary(ind, now: pd.DataFrame, period: str) -> list[str]:
     """A sentence a journalist could quote about the latest period."""
-    if now.empty:
-        return ["There are no ICS values for this indicator yet."]
-    counts = now["compared_to_england"].value_counts()
-    n = int(now["value"].notna().sum())
-    if ind["polarity"] == "no_judgement":
-        return [f"In {period}, {counts.get('Higher', 0)} of {n} ICSs were significantly higher than England and "
-                f"{counts.get('Lower', 0)} significantly lower."]
-    return [f"In {period}, {counts.get('Better', 0)} of {n} ICSs were significantly better than England, "
-            f"{counts.get('Worse', 0)} significantly worse and {counts.get('Similar', 0)} similar."]
+    counts = now["compared_to_england"].value_counts().to_dict() if not now.empty else {}
+    n = int(now["value"].notna().sum()) if not now.empty else 0
+    return [indicator_sentence(period, counts, n, ind["polarity"] != "no_judgement")]
 
 
 def site_info(config, data: SiteData, build_date: date) -> SiteInfo:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from . import assets
 from .compute import compute
+from .downloads import computed_table, csv_parts, to_json
 from .config import Config
 from .load import load
 from .model import build_model
-from .pages import Link, PageBuilder, site_info
+from .pages import Link, PageBuilder, indicator_slug, site_info
 from .problems import BuildFailed, Problem, errors
 from .publish import make_zip, publish
 from .render import make_environment, render_page
@@ -45,8 +46,11 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     if errors(problems, strict):
         raise BuildFailed(problems)
     data = build_model(sources)
-    comparisons = compute(data)
+    comparisons = compute(data, min_events=config.min_events)
     files, downloads = download_files(data)
+    computed, computed_links = computed_files(data, comparisons)
+    files.update(computed)
+    downloads.update(computed_links)
     builder = PageBuilder(data, comparisons, downloads)
     pages = builder.all_pages()
     env = make_environment(config.themes_dir, config.theme)
@@ -80,6 +84,37 @@ def download_files(data) -> tuple[dict[str, bytes], dict[str, list[Link]]]:
         files[f"{base}{package.name}.zip"] = archive
         links[package.name] = [Link(name, base + name, human_size(len(content))) for name, content in members.items()]
         links[package.name].append(Link(f"{package.name}.zip", f"{base}{package.name}.zip", human_size(len(archive))))
+    return files, links
+
+
+def computed_files(data, comparisons) -> tuple[dict[str, bytes], dict[str, list[Link]]]:
+    """Values with every computed column: one CSV for everything, and a CSV and JSON per indicator and per ICS."""
+    names = data.areas["short_name"].to_dict()
+    table = computed_table(comparisons.values, names)
+    by_indicator = table.groupby("indicator_id", sort=True).indices
+    # row labels of `table` (a RangeIndex), so they are positions in the whole table
+    by_area = {k: v.to_numpy() for k, v in table[table["area_type"] == "icb"].groupby("area_code", sort=True).groups.items()}
+    parts = {("all", None): range(len(table))}
+    parts.update({("indicator", k): v for k, v in by_indicator.items()})
+    parts.update({("area", k): v for k, v in by_area.items()})
+    csv = csv_parts(table, parts)
+    files = {"data/comparisons.csv": csv[("all", None)]}
+    links: dict[str, list[Link]] = {"comparisons": [Link("comparisons.csv", "data/comparisons.csv",
+                                                         human_size(len(files["data/comparisons.csv"])))]}
+    for ind_id, rows in by_indicator.items():
+        base = f"indicators/{indicator_slug(ind_id)}/{ind_id}"
+        ind = data.indicators.loc[ind_id]
+        meta = {"indicator_id": ind_id, "title": ind["title"], "unit": ind["unit"], "polarity": ind["polarity"],
+                "value_type": ind["value_type"], "multiplier": float(ind["multiplier"]),
+                "illustrative": bool(ind["illustrative"]), "source": ind["source"], "package": ind["package"]}
+        files[f"{base}.csv"], files[f"{base}.json"] = csv[("indicator", ind_id)], to_json(table.iloc[rows], meta)
+        links[f"indicators/{ind_id}"] = [Link(f"{ind_id}.csv", f"{base}.csv", human_size(len(files[f"{base}.csv"]))),
+                                         Link(f"{ind_id}.json", f"{base}.json", human_size(len(files[f"{base}.json"])))]
+    for code in by_area:
+        slug = data.areas.at[code, "slug"]
+        path = f"ics/{slug}/{slug}.csv"
+        files[path] = csv[("area", code)]
+        links[f"ics/{code}"] = [Link(f"{slug}.csv", path, human_size(len(files[path])))]
     return files, links
 
 

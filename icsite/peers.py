@@ -1,0 +1,89 @@
+"""Peer groups and systems to learn from. Pure: no I/O.
+
+Peers: each ICS's nearest neighbours on published, real context measures: registered population (on a log scale,
+so that 1 and 2 million differ as much as 2 and 4 million) and the IMD 2025 average deprivation score. Each measure
+is standardised across the boards compared (mean 0, standard deviation 1) and peers are the boards at the smallest
+Euclidean distance, among the boards that existed at the same time. Age structure is not yet in the data; add
+measures to PEER_MEASURES when it is.
+
+Systems to learn from: for an ICS worse than England on an indicator, its peers whose 95% interval lies wholly on
+the better side of its own interval (so the difference is not chance), and the ICSs whose values improved most
+significantly over the direction-of-travel window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: (indicator id, transform) of the context measures that define similarity
+PEER_MEASURES = [("registered_population", np.log), ("imd_score", lambda x: x)]
+PEERS = 5
+IMPROVERS = 3
+
+
+def peer_groups(values: pd.DataFrame, areas: pd.DataFrame, k: int = PEERS) -> dict[str, list[str]]:
+    """Each ICB's k nearest peers (codes, nearest first) among ICBs valid when it last was, where measures exist."""
+    measures = context_measures(values)
+    if measures.empty:
+        return {}
+    z = (measures - measures.mean()) / measures.std(ddof=0).replace(0, 1)
+    icbs = areas.loc[areas.index.isin(z.index)]
+    out = {}
+    for code in z.index:
+        day = icbs.at[code, "valid_to"]  # peers are boards that existed on this board's last day (or now)
+        alive = icbs.index[icbs["valid_to"].isna()] if pd.isna(day) else icbs.index[
+            (icbs["valid_from"] <= day) & (icbs["valid_to"].isna() | (icbs["valid_to"] >= day))]
+        candidates = z.loc[z.index.isin(alive) & (z.index != code)]
+        distance = np.sqrt(((candidates - z.loc[code]) ** 2).sum(axis=1))
+        out[code] = list(distance.sort_values(kind="stable").index[:k])
+    return out
+
+
+def context_measures(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per ICB with every peer measure (latest published value, transformed); ICBs lacking one are left out."""
+    icb = values[(values["area_type"] == "icb") & values["value"].notna()]
+    columns = {}
+    for indicator, transform in PEER_MEASURES:
+        rows = icb[icb["indicator_id"] == indicator].sort_values("period_end").groupby("area_code").tail(1)
+        columns[indicator] = transform(rows.set_index("area_code")["value"].astype(float))
+    if not columns or any(c.empty for c in columns.values()):
+        return pd.DataFrame()
+    return pd.DataFrame(columns).dropna().sort_index()
+
+
+def better(a_lower, a_upper, b_lower, b_upper, polarity: str) -> bool:
+    """True when interval a lies wholly on the better side of interval b."""
+    if any(pd.isna(x) for x in (a_lower, a_upper, b_lower, b_upper)) or polarity not in ("high_is_good", "low_is_good"):
+        return False
+    return a_lower > b_upper if polarity == "high_is_good" else a_upper < b_lower
+
+
+def learning(latest: pd.DataFrame, peers: dict[str, list[str]], trends: pd.DataFrame) -> dict:
+    """Systems to learn from, per (area_code, indicator_id), for ICBs worse than England in their latest period.
+
+    `latest` holds each ICB's latest row per indicator (with compared_to_england and intervals). Returns
+    {(code, indicator): {"peers": [codes], "improvers": [codes]}} and, under (None, indicator), the most improved
+    ICSs for the indicator page.
+    """
+    out: dict = {}
+    for indicator, group in latest.groupby("indicator_id", sort=False):
+        out[(None, indicator)] = most_improved(trends, indicator, set(group["area_code"]))
+    cols = ["area_code", "indicator_id", "period", "lower_ci", "upper_ci", "polarity", "compared_to_england"]
+    rows = {(r[0], r[1]): r for r in latest[cols].itertuples(index=False, name=None)}
+    for (code, indicator), (_, _, period, lower, upper, polarity, comparison) in rows.items():
+        if comparison != "Worse":
+            continue
+        better_peers = [p for p in peers.get(code, []) if (p, indicator) in rows and rows[(p, indicator)][2] == period
+                        and better(rows[(p, indicator)][3], rows[(p, indicator)][4], lower, upper, polarity)]
+        out[(code, indicator)] = {"peers": better_peers, "improvers": out[(None, indicator)][:IMPROVERS]}
+    return out
+
+
+def most_improved(trends: pd.DataFrame, indicator: str, codes: set[str], n: int = 5) -> list[str]:
+    """The ICSs (among `codes`) getting significantly better on the indicator, the most significant first."""
+    t = trends[(trends["indicator_id"] == indicator) & trends["area_code"].isin(codes)
+               & trends["trend"].str.endswith("getting better")]
+    t = t.reset_index(drop=True).assign(strength=t["trend_z"].abs().to_numpy())
+    t = t.sort_values(["strength", "area_code"], ascending=[False, True])
+    return list(t["area_code"][:n])
