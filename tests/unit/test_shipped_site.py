@@ -83,3 +83,31 @@ def test_no_page_references_another_host_for_assets(site):
     offenders = [p for p in site.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
     canonical = [p for p in offenders if 'rel="canonical"' in p.read_text(encoding="utf-8")]
     assert offenders == canonical == []
+
+
+def test_every_computed_column_is_published(site):
+    import pandas as pd
+
+    from icsite.compute import PUBLISHED_COLUMNS
+
+    table = pd.read_csv(site / "indicators" / "ae-4hr" / "ae_4hr.csv", dtype=str, keep_default_na=False)
+    for column in ["indicator_id", "area_code", "period", "value", "lower_ci", "upper_ci"] + PUBLISHED_COLUMNS:
+        assert column in table.columns, column
+    assert set(table["indicator_id"]) == {"ae_4hr"}
+    icb = table[table["area_type"] == "icb"]
+    assert (icb["rank"] != "").all() and (icb["rank_lowest"] != "").all()
+    devon = pd.read_csv(site / "ics" / "devon" / "devon.csv", dtype=str, keep_default_na=False)
+    assert set(devon["area_code"]) == {"E54000037"} and len(devon) > 100
+    assert set(devon["peer_group"]) != {""}
+    everything = pd.read_csv(site / "data" / "comparisons.csv", dtype=str, keep_default_na=False)
+    assert len(everything) == sum(len(pd.read_csv(p, dtype=str)) for p in (ROOT / "datapackages").glob("*/values.csv"))
+
+
+def test_profiles_show_comparison_rank_range_trend_and_peers(site):
+    html = (site / "ics" / "devon" / "index.html").read_text(encoding="utf-8")
+    for text in ("Compared with England", "could be", "Direction of travel", "Similar systems and systems to learn from",
+                 "most similar first", "devon.csv"):
+        assert text in html, text
+    page = (site / "indicators" / "ae-4hr" / "index.html").read_text(encoding="utf-8")
+    for text in ("Compared with England (99.8%)", "Rank could be", "Most improved", "met the target", "ae_4hr.csv"):
+        assert text in page, text
