@@ -69,9 +69,8 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     values = add_trend(values, trends)
     peers = peer_groups(values, data.areas)
     joined = {code: " ".join(group) for code, group in peers.items()}
-    values["peer_group"] = [joined.get(code, "") for code in values["area_code"]]
-    values["summary"] = [row_sentence(c, t, st, sm) for c, t, st, sm in zip(
-        values["compared_to_england"], values["trend"], values["status"], values["small_number"])]
+    values["peer_group"] = values["area_code"].astype(object).map(joined).astype(object).fillna("")
+    values["summary"] = sentences(values)
     learn = learning(latest_icb_rows(values), peers, trends)
     return Comparisons(values=values, trends=trends, latest_period=latest, series=series, peers=peers,
                        learning=learn)
@@ -112,10 +111,18 @@ def add_trend(values: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def sentences(values: pd.DataFrame) -> pd.Series:
+    """The plain-English sentence of every row (worked out once per distinct combination of its inputs)."""
+    keys = ["compared_to_england", "trend", "status", "small_number"]
+    combos = values[keys].astype(object).drop_duplicates()
+    text = {tuple(row): row_sentence(*row) for row in combos.itertuples(index=False, name=None)}
+    return pd.Series([text[k] for k in zip(*(values[c].astype(object) for c in keys))], index=values.index)
+
+
 def latest_icb_rows(values: pd.DataFrame) -> pd.DataFrame:
     """Each ICB's latest row per indicator."""
     icb = values[(values["area_type"] == "icb") & values["value"].notna()]
-    return icb.sort_values("period_end").groupby(["area_code", "indicator_id"], sort=False).tail(1)
+    return icb.loc[icb.groupby(["area_code", "indicator_id"], sort=False)["period_end"].idxmax()]
 
 
 def add_england(values: pd.DataFrame) -> pd.DataFrame:

@@ -28,16 +28,20 @@ def peer_groups(values: pd.DataFrame, areas: pd.DataFrame, k: int = PEERS) -> di
     if measures.empty:
         return {}
     z = (measures - measures.mean()) / measures.std(ddof=0).replace(0, 1)
-    icbs = areas.loc[areas.index.isin(z.index)]
-    out = {}
-    for code in z.index:
-        day = icbs.at[code, "valid_to"]  # peers are boards that existed on this board's last day (or now)
-        alive = icbs.index[icbs["valid_to"].isna()] if pd.isna(day) else icbs.index[
-            (icbs["valid_from"] <= day) & (icbs["valid_to"].isna() | (icbs["valid_to"] >= day))]
-        candidates = z.loc[z.index.isin(alive) & (z.index != code)]
-        distance = np.sqrt(((candidates - z.loc[code]) ** 2).sum(axis=1))
-        out[code] = list(distance.sort_values(kind="stable").index[:k])
-    return out
+    codes = list(z.index)  # sorted, so equal distances fall back to code order
+    points = z.to_numpy()
+    distance = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    valid_from = areas["valid_from"].reindex(codes).to_numpy("datetime64[ns]")
+    valid_to = areas["valid_to"].reindex(codes).to_numpy("datetime64[ns]")
+    current = np.isnat(valid_to)
+    # peers are boards that existed on this board's last day (current boards, for a current board)
+    last_day = np.where(current, np.datetime64("2262-04-11"), valid_to)
+    alive = (valid_from[None, :] <= last_day[:, None]) & (current[None, :] | (valid_to[None, :] >= last_day[:, None]))
+    alive[current] = current[None, :].repeat(current.sum(), axis=0)
+    np.fill_diagonal(alive, False)
+    distance = np.where(alive, distance, np.inf)
+    order = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    return {code: [codes[j] for j in order[i] if np.isfinite(distance[i, j])] for i, code in enumerate(codes)}
 
 
 def context_measures(values: pd.DataFrame) -> pd.DataFrame:
@@ -53,10 +57,12 @@ def context_measures(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def better(a_lower, a_upper, b_lower, b_upper, polarity: str) -> bool:
-    """True when interval a lies wholly on the better side of interval b."""
-    if any(pd.isna(x) for x in (a_lower, a_upper, b_lower, b_upper)) or polarity not in ("high_is_good", "low_is_good"):
-        return False
-    return a_lower > b_upper if polarity == "high_is_good" else a_upper < b_lower
+    """True when interval a lies wholly on the better side of interval b (False when any limit is missing)."""
+    if polarity == "high_is_good":
+        return bool(a_lower > b_upper)  # comparisons with NaN are False
+    if polarity == "low_is_good":
+        return bool(a_upper < b_lower)
+    return False
 
 
 def learning(latest: pd.DataFrame, peers: dict[str, list[str]], trends: pd.DataFrame) -> dict:

@@ -33,12 +33,12 @@ def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
     out["rank"] = groups.rank(method="min").astype("Int64").reindex(out.index)
     out["rank_of"] = groups.transform("count").astype("Int64").reindex(out.index)
     subset = out.loc[ranked, ["indicator_id", "period", "value", "lower_ci", "upper_ci", "polarity"]]
+    value, lower, upper = (subset[c].to_numpy(float) for c in ("value", "lower_ci", "upper_ci"))
+    polarity, labels = subset["polarity"].to_numpy(object), subset.index.to_numpy()
     index, low_parts, high_parts = [], [], []
     for (indicator, period), rows in subset.groupby(["indicator_id", "period"], sort=False).indices.items():
-        group = subset.iloc[rows]
-        lo, hi = rank_range(group["value"].to_numpy(float), group["lower_ci"].to_numpy(float),
-                            group["upper_ci"].to_numpy(float), group["polarity"].iat[0], f"{indicator}|{period}")
-        index.append(group.index.to_numpy())
+        lo, hi = rank_range(value[rows], lower[rows], upper[rows], polarity[rows[0]], f"{indicator}|{period}")
+        index.append(labels[rows])
         low_parts.append(lo)
         high_parts.append(hi)
     where = np.concatenate(index) if index else np.array([], dtype=int)
@@ -60,7 +60,8 @@ def rank_range(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, polarity
     se = np.nan_to_num(se, nan=0.0).clip(min=0.0)  # a value without an interval is taken as exact
     sims = int(np.clip(DRAWS // max(n, 1), MIN_SIMS, MAX_SIMS))
     rng = np.random.default_rng(zlib.crc32(seed_text.encode("utf-8")))
-    draws = value[None, :] + se[None, :] * rng.standard_normal((sims, n))  # one row per simulation
+    noise = rng.standard_normal((sims, n), dtype=np.float32)  # single precision: ample for ranking, twice as fast
+    draws = value.astype(np.float32)[None, :] + se.astype(np.float32)[None, :] * noise  # one row per simulation
     order = np.argsort(draws if polarity == "low_is_good" else -draws, axis=1)
     ranks = np.empty((sims, n), dtype=np.int32)
     np.put_along_axis(ranks, order, np.arange(1, n + 1, dtype=np.int32)[None, :].repeat(sims, axis=0), axis=1)
