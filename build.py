@@ -17,6 +17,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", metavar="DIR", help="where to write the site (default: site/)")
     parser.add_argument("--themes", metavar="DIR", help="folder of themes (default: themes/)")
     parser.add_argument("--theme", metavar="NAME", help="theme to use (default: default)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where pre-rendered chart images are cached between builds (default: .cache/)")
     parser.add_argument("--base-url", metavar="URL",
                         help="public address or path of the site, e.g. /ics-outcomes/ for GitHub project pages")
     parser.add_argument("--check", action="store_true", help="validate only: print the report, write nothing")
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     config, config_problems = load_config(
         data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
+        cache_dir=args.cache_dir,
         base_url=args.base_url, debug=args.debug, quiet=args.quiet)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)

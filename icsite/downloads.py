@@ -6,6 +6,8 @@ prefixed with an apostrophe, the usual defence against formula injection; number
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pandas as pd
@@ -73,3 +75,14 @@ def to_json(frame: pd.DataFrame, meta: dict) -> bytes:
     records = frame.to_json(orient="records", double_precision=10, force_ascii=False)
     return ('{"meta": ' + json.dumps(meta, ensure_ascii=False, sort_keys=True) + ', "values": ' + records + "}\n").encode(
         "utf-8")
+
+
+def table_csv(columns: list[str], rows: list[list]) -> bytes:
+    """A page table as CSV (links become their text), with text cells safe from spreadsheet formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = [getattr(cell, "text", cell) for cell in row]
+        writer.writerow(["'" + c if isinstance(c, str) and c.startswith(FORMULA_START) else c for c in cells])
+    return buffer.getvalue().encode("utf-8")

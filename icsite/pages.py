@@ -56,6 +56,8 @@ class Chart:
     caption: str
     description: str
     table: Table
+    image: str = ""  # file name of the pre-rendered SVG beside the page (set by the pipeline)
+    data: str = ""  # file name of the chart's data as CSV beside the page (set by the pipeline)
 
 
 @dataclass
@@ -681,6 +683,12 @@ def target_summary(now: pd.DataFrame, ind) -> str:
         return ""
     met = int((judged["compared_to_target"] == "Met").sum())
     return f"{met} of {len(judged)} ICSs met the target of {with_unit(ind['target'], ind['unit'], int(ind['decimals']))}."
+
+
+def page_charts(page: Page) -> list[Chart]:
+    """Every chart on a page, in page order."""
+    charts_ = [getattr(page, "ranked", None), getattr(page, "over_time", None)] + list(getattr(page, "charts", []))
+    return [c for c in charts_ if c is not None]
 
 
 def indicator_slug(ind_id: str) -> str:

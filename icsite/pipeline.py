@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from . import assets
 from .compute import compute
-from .downloads import computed_table, csv_parts, to_json
+from .downloads import computed_table, csv_parts, table_csv, to_json
 from .config import Config
 from .load import load
 from .model import build_model
-from .pages import Link, PageBuilder, indicator_slug, site_info
+from .pages import Link, PageBuilder, indicator_slug, page_charts, site_info
+from .prerender import render_images
 from .problems import BuildFailed, Problem, errors
 from .publish import make_zip, publish
 from .render import make_environment, render_page
@@ -27,10 +28,12 @@ class BuildSummary:
     downloads: int
     seconds: float
     warnings: list[Problem]
+    rendered: int = 0  # chart images rendered this time (the rest came from the cache)
 
     def line(self) -> str:
-        return (f"Built {self.pages} pages, {self.charts} charts and {self.downloads} downloads "
-                f"in {self.seconds:.2f} s" + (f" ({len(self.warnings)} warning(s))" if self.warnings else "") + ".")
+        return (f"Built {self.pages} pages, {self.charts} charts ({self.rendered} images rendered) and "
+                f"{self.downloads} downloads in {self.seconds:.2f} s"
+                + (f" ({len(self.warnings)} warning(s))" if self.warnings else "") + ".")
 
 
 def check(config: Config) -> list[Problem]:
@@ -53,6 +56,14 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     downloads.update(computed_links)
     builder = PageBuilder(data, comparisons, downloads)
     pages = builder.all_pages()
+    specs = {}
+    for page in pages:
+        for chart in page_charts(page):
+            chart.image, chart.data = f"{chart.id}.svg", f"{chart.id}.csv"
+            specs[f"{page.path}{chart.image}"] = chart.spec_json
+            files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
+    images, render_stats = render_images(specs, config.cache_dir)
+    files.update(images)
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
     for page in pages:
@@ -62,11 +73,9 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
     files[".nojekyll"] = b""
     publish(files, config.out_dir)
-    n_charts = sum(len(getattr(p, "charts", [])) + bool(getattr(p, "ranked", None)) + bool(getattr(p, "over_time", None))
-                   for p in pages)
     n_downloads = sum(len(links) for links in downloads.values())
-    return BuildSummary(len(pages), n_charts, n_downloads, time.perf_counter() - started,
-                        [p for p in problems if p.severity == "warning"])
+    return BuildSummary(len(pages), render_stats.charts, n_downloads, time.perf_counter() - started,
+                        [p for p in problems if p.severity == "warning"], render_stats.rendered)
 
 
 def download_files(data) -> tuple[dict[str, bytes], dict[str, list[Link]]]:

@@ -89,6 +89,7 @@ def test_charts_render(visit, name, path, has_charts):
         id: f.dataset.chart || null,
         rendered: f.dataset.rendered || null,
         svg: f.querySelector('.chart-target svg') !== null,
+        imageHidden: (f.querySelector('img.chart-image') || {hidden: true}).hidden,
     }))""")
     if not has_charts:
         assert not figures, f"{v.url} was expected to have no charts but has {len(figures)}"
@@ -96,7 +97,7 @@ def test_charts_render(visit, name, path, has_charts):
     assert figures, f"{v.url} has no figure.chart"
     assert v.charts_timeout is None, (
         f"{v.url}: body[data-charts] never became 'done' ({v.charts_timeout}); figures: {figures}")
-    bad = [f for f in figures if f["rendered"] != "true" or not f["svg"]]
+    bad = [f for f in figures if f["rendered"] != "true" or not f["svg"] or not f["imageHidden"]]
     assert not bad, f"{v.url}: charts not drawn (data-rendered, svg in .chart-target): {bad}"
 
 
@@ -134,6 +135,11 @@ def test_charts_degrade_without_javascript(no_js_context, site_server, name, pat
         if (not description.count() or not description.first.is_visible()
                 or not description.first.inner_text().strip()):
             problems.append(f"{label}: no visible description")
+        image = figure.locator("img.chart-image")
+        if not image.count() or not image.first.is_visible():
+            problems.append(f"{label}: no visible chart image")
+        elif not image.first.evaluate("img => img.complete && img.naturalWidth > 0"):
+            problems.append(f"{label}: the chart image did not load")
         if not figure.locator("table").count():
             problems.append(f"{label}: no data table")
         elif not figure.locator("table tbody tr").count():

@@ -111,4 +111,4 @@ def test_summary_line(tmp_path, capsys):
     out = tmp_path / "site"
     assert build.main(args(FIXTURE / "datapackages", out)[:-1]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith("Built 10 pages, ") and " charts and " in line and line.endswith(" s.")
+    assert line.startswith("Built 10 pages, 7 charts (") and " images rendered) and " in line and line.endswith(" s.")

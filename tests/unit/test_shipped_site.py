@@ -111,3 +111,37 @@ def test_profiles_show_comparison_rank_range_trend_and_peers(site):
     page = (site / "indicators" / "ae-4hr" / "index.html").read_text(encoding="utf-8")
     for text in ("Compared with England (99.8%)", "Rank could be", "Most improved", "met the target", "ae_4hr.csv"):
         assert text in page, text
+
+
+def test_every_chart_spec_was_rendered_by_vl_convert(site):
+    """Walk every spec on every page: its image is the one vl-convert rendered for exactly that spec."""
+    import html
+    import re
+    import xml.etree.ElementTree as ET
+
+    import vl_convert
+
+    from icsite.prerender import image_key
+
+    cache = ROOT / ".cache" / "svg"
+    version = getattr(vl_convert, "__version__", "unknown")
+    script = re.compile(r'<script type="application/json" id="([\w-]+)-spec">(.*?)</script>', re.S)
+    walked = 0
+    for page in sorted(site.rglob("index.html")):
+        for chart_id, spec in script.findall(page.read_text(encoding="utf-8")):
+            spec = html.unescape(spec) if "&" in spec and "\\u0026" not in spec else spec
+            key = image_key(version, spec)
+            published = (page.parent / f"{chart_id}.svg").read_bytes()
+            assert (cache / f"{key}.svg").read_bytes() == published, f"{page}: {chart_id}"
+            root = ET.fromstring(published)
+            assert root.tag.endswith("svg") and len(list(root.iter())) > 20
+            walked += 1
+    assert walked >= 400
+
+
+def test_a_rebuild_with_nothing_changed_renders_no_image(site, tmp_path):
+    from icsite.config import load_config
+    from icsite.pipeline import build as build_site
+
+    config, _ = load_config(out_dir=tmp_path / "again", quiet=True)
+    assert build_site(config).rendered == 0

@@ -8,7 +8,11 @@ for (const figure of figures) {
   const target = document.getElementById(`${id}-target`);
   pending.push(
     window.vegaEmbed(target, spec, { renderer: "svg", actions: false })
-      .then(() => { figure.dataset.rendered = "true"; })
+      .then(() => {
+        figure.dataset.rendered = "true";
+        const image = document.getElementById(`${id}-image`);  // the static image stays for readers without JavaScript
+        if (image) image.hidden = true;
+      })
       .catch((error) => { figure.dataset.rendered = "error"; console.error(`chart ${id}:`, error); })
   );
 }
