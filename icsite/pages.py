@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,6 +59,8 @@ class Chart:
     table: Table
     image: str = ""  # file name of the pre-rendered SVG beside the page (set by the pipeline)
     data: str = ""  # file name of the chart's data as CSV beside the page (set by the pipeline)
+    png: str = ""  # file name of the PNG image beside the page (set by the pipeline)
+    embed: str = ""  # the chart's embed page, relative to the site root (set by the pipeline)
 
 
 @dataclass
@@ -154,6 +157,17 @@ class IndicatorPage(Page):
 @dataclass
 class DataIndexPage(Page):
     packages: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class EmbedPage(Page):
+    """One chart alone, for an iframe: the chart, its title, source and licence, and the page it came from."""
+
+    chart: Chart | None = None
+    from_page: Link | None = None
+    source: str = ""
+    licence: str = ""
+    illustrative: bool = False
 
 
 @dataclass
@@ -683,6 +697,22 @@ def target_summary(now: pd.DataFrame, ind) -> str:
         return ""
     met = int((judged["compared_to_target"] == "Met").sum())
     return f"{met} of {len(judged)} ICSs met the target of {with_unit(ind['target'], ind['unit'], int(ind['decimals']))}."
+
+
+def embed_pages(pages: list[Page]) -> list[EmbedPage]:
+    """An embed page for every chart, at <page>/<chart id>/, with links one folder up to the chart's files."""
+    out = []
+    for page in pages:
+        source = getattr(page, "indicator", {}).get("source", "") or "the sources named on each indicator's page"
+        illustrative = bool(getattr(page, "indicator", {}).get("illustrative", True))
+        for chart in page_charts(page):
+            chart.embed = f"{page.path}{chart.id}/"
+            alone = dataclasses.replace(chart, image=f"../{chart.image}", data=f"../{chart.data}",
+                                        png=f"../{chart.png}" if chart.png else "")
+            out.append(EmbedPage("embed.html", chart.embed, chart.caption, chart.description, has_charts=True,
+                                 chart=alone, from_page=Link(page.title, page.path), source=source,
+                                 licence="Open Government Licence v3.0", illustrative=illustrative))
+    return out
 
 
 def page_charts(page: Page) -> list[Chart]:

@@ -11,7 +11,7 @@ from .downloads import computed_table, csv_parts, table_csv, to_json
 from .config import Config
 from .load import load
 from .model import build_model
-from .pages import Link, PageBuilder, indicator_slug, page_charts, site_info
+from .pages import Link, PageBuilder, embed_pages, indicator_slug, page_charts, site_info
 from .prerender import render_images
 from .problems import BuildFailed, Problem, errors
 from .publish import make_zip, publish
@@ -59,11 +59,12 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     specs = {}
     for page in pages:
         for chart in page_charts(page):
-            chart.image, chart.data = f"{chart.id}.svg", f"{chart.id}.csv"
-            specs[f"{page.path}{chart.image}"] = chart.spec_json
+            chart.image, chart.png, chart.data = f"{chart.id}.svg", f"{chart.id}.png", f"{chart.id}.csv"
+            specs[f"{page.path}{chart.id}"] = chart.spec_json
             files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
     images, render_stats = render_images(specs, config.cache_dir)
     files.update(images)
+    pages += embed_pages(pages)
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
     for page in pages:

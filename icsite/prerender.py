@@ -1,7 +1,7 @@
-"""Static SVG images of every chart, so each chart is visible without JavaScript.
+"""Static SVG and PNG images of every chart, so each chart is visible and reusable without JavaScript.
 
 Rendering (vl-convert) costs a quarter of a second or more per chart, so images are cached by a hash of the
-spec and the renderer's version in `.cache/svg/`: an unchanged chart is never rendered twice, and a rebuild with
+spec and the renderer's version in `.cache/images/`: an unchanged chart is never rendered twice, and a rebuild with
 nothing changed renders nothing. Missing images are rendered in parallel, one process per processor.
 """
 
@@ -27,28 +27,40 @@ class RenderStats:
 
 
 def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, bytes], RenderStats]:
-    """SVG bytes for each spec ({output path: spec JSON}), from the cache or rendered now."""
+    """SVG and PNG images for each spec ({output path without extension: spec JSON}), cached or rendered now."""
     import vl_convert
 
-    folder = cache_dir / "svg"
+    folder = cache_dir / "images"
     folder.mkdir(parents=True, exist_ok=True)
     version = getattr(vl_convert, "__version__", "unknown")
     keys = {path: image_key(version, spec) for path, spec in specs.items()}
-    missing = {key: specs[path] for path, key in keys.items() if not (folder / f"{key}.svg").exists()}
+    missing = {key: specs[path] for path, key in keys.items() if not (folder / f"{key}.png").exists()}
     if missing:
         items = sorted(missing.items())
         workers = min(os.cpu_count() or 1, len(items))
         if workers > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                images = list(pool.map(render_svg, [spec for _, spec in items], chunksize=4))
+                images = list(pool.map(render_both, [spec for _, spec in items], chunksize=4))
         else:
-            images = [render_svg(spec) for _, spec in items]
-        for (key, _), svg in zip(items, images):
-            tmp = folder / f"{key}.svg.tmp{os.getpid()}"
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(folder / f"{key}.svg")
-    out = {path: (folder / f"{key}.svg").read_bytes() for path, key in keys.items()}
+            images = [render_both(spec) for _, spec in items]
+        for (key, _), (svg, png) in zip(items, images):
+            for suffix, content in ((".svg", svg), (".png", png)):  # the PNG last: it marks a complete pair
+                tmp = folder / f"{key}{suffix}.tmp{os.getpid()}"
+                tmp.write_bytes(content)
+                tmp.replace(folder / f"{key}{suffix}")
+    out = {}
+    for path, key in keys.items():
+        out[f"{path}.svg"] = (folder / f"{key}.svg").read_bytes()
+        out[f"{path}.png"] = (folder / f"{key}.png").read_bytes()
     return out, RenderStats(charts=len(specs), rendered=len(missing))
+
+
+def render_both(spec_json: str) -> tuple[bytes, bytes]:
+    """The chart as SVG, and as a PNG drawn from that SVG at twice the size (sharp on high-density screens)."""
+    import vl_convert
+
+    svg = render_svg(spec_json)
+    return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=2))
 
 
 def image_key(version: str, spec_json: str) -> str:
