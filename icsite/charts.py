@@ -188,3 +188,39 @@ def _over_time_template() -> dict:
     chart = alt.layer(icss, england, rules, room, right, left).properties(width="container", height=260).configure(
         font=FONT)
     return chart.to_dict(validate=False)
+
+
+def tile_chart(rows: list[dict], *, title: str, subtitle: str, columns: int, rows_count: int) -> dict:
+    """A tile map: one square per ICS, placed roughly as on a map, coloured and labelled by its comparison."""
+    spec = copy.deepcopy(_tile_template())
+    spec["title"] = {"text": title, "subtitle": subtitle, "anchor": "start"}
+    spec["datasets"] = {"tiles": rows}
+    spec["data"] = {"name": "tiles"}
+    present = [c for c in COMPARISON_COLOURS if any(r.get("comparison") == c for r in rows)]
+    for layer in spec["layer"]:
+        enc = layer["encoding"]
+        enc["x"]["scale"] = {"domain": list(range(columns))}
+        enc["y"]["scale"] = {"domain": list(range(rows_count))}
+        if "color" in enc:
+            enc["color"]["scale"] = {"domain": present, "range": [TILE_COLOURS[c] for c in present]}
+    return spec
+
+
+#: tile fills: light enough for black labels to keep 4.5:1 contrast; the label also names the comparison's mark
+TILE_COLOURS = {"Better": "#9cc3e6", "Similar": "#d9d9d9", "Worse": "#f4b183", "Lower": "#c6e0f5",
+                "Higher": "#e5c3d9", "Not compared": "#ffffff"}
+
+
+@cache
+def _tile_template() -> dict:
+    """Squares and labels on an ordinal grid (built once per process)."""
+    base = alt.Chart(alt.Data(name="tiles")).encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
+    squares = base.mark_rect(stroke="#333333", strokeWidth=1).encode(
+        color=alt.Color("comparison:N", title="Compared with England", legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("name:N", title="ICS"), alt.Tooltip("value_text:N", title="Value"),
+                 alt.Tooltip("comparison:N", title="Compared with England")])
+    labels = base.mark_text(fontSize=10, fontWeight="bold", color="#111111").encode(text=alt.Text("label:N"))
+    chart = alt.layer(squares, labels).properties(width=alt.Step(46), height=alt.Step(40)).configure(
+        font=FONT).configure_view(stroke=None)
+    return chart.to_dict(validate=False)

@@ -72,7 +72,8 @@ def csv_parts(frame: pd.DataFrame, parts: dict) -> dict[object, bytes]:
 
 def to_json(frame: pd.DataFrame, meta: dict) -> bytes:
     """{"meta": ..., "values": [records]} with numbers as numbers and missing values as null."""
-    records = frame.to_json(orient="records", double_precision=10, force_ascii=False)
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    records = frame.round({c: 4 for c in floats}).to_json(orient="records", double_precision=10, force_ascii=False)
     return ('{"meta": ' + json.dumps(meta, ensure_ascii=False, sort_keys=True) + ', "values": ' + records + "}\n").encode(
         "utf-8")
 

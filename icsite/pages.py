@@ -14,12 +14,13 @@ from datetime import date
 
 import pandas as pd
 
-from . import charts
+from . import charts, charts_more
 from .compute import Comparisons
 from .lineage import area_changes, continuous_codes
 from .formatting import is_missing, long_date, number, ordinal, slugify, with_unit
 from .markup import render_markdown
 from .summaries import area_sentences, indicator_sentence, row_sentence
+from .tilemap import tile_chart_rows, tile_layout
 from .model import DOMAINS, ENGLAND, SiteData
 
 JUDGED = {"Better", "Worse"}
@@ -60,6 +61,7 @@ class Chart:
     image: str = ""  # file name of the pre-rendered SVG beside the page (set by the pipeline)
     data: str = ""  # file name of the chart's data as CSV beside the page (set by the pipeline)
     png: str = ""  # file name of the PNG image beside the page (set by the pipeline)
+    spec: str = ""  # file name of the Vega-Lite spec (JSON) beside the page (set by the pipeline)
     embed: str = ""  # the chart's embed page, relative to the site root (set by the pipeline)
 
 
@@ -130,6 +132,7 @@ class ProfilePage(Page):
     domains: list[tuple[str, list[IndicatorRow]]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     downloads: list[Link] = field(default_factory=list)
+    spine: Chart | None = None  # every indicator: this ICS against the range of ICSs and England
     peers: list[Link] = field(default_factory=list)  # the most similar ICSs, nearest first
     learn: list[dict] = field(default_factory=list)  # {indicator: Link, peers: [Link], improvers: [Link]}
 
@@ -149,6 +152,8 @@ class IndicatorPage(Page):
     summary: list[str] = field(default_factory=list)
     ranked: Chart | None = None
     over_time: Chart | None = None
+    funnel: Chart | None = None  # value against denominator with control limits (indicators with denominators)
+    tiles: Chart | None = None  # tile map of ICSs coloured by comparison
     downloads: list[Link] = field(default_factory=list)
     most_improved: list[Link] = field(default_factory=list)  # ICSs improving most significantly, strongest first
     target_summary: str = ""  # how many ICSs meet the target in the latest period
@@ -189,7 +194,12 @@ class PageBuilder:
         self.by_area = dict(tuple(self.values.groupby("area_code", sort=False)))
         self.by_indicator = dict(tuple(self.values.groupby("indicator_id", sort=False)))
         self.short_names = self.areas["short_name"].to_dict()
+        self.slugs = self.areas["slug"].to_dict()
         self.ind = self.indicators.to_dict("index")
+        self.layouts: dict = {}  # tile-map layouts by date
+        icb_values = self.values[(self.values["area_type"] == "icb") & self.values["value"].notna()]
+        quartiles = icb_values.groupby(["indicator_id", "period"])["value"].quantile([0, 0.25, 0.75, 1]).unstack()
+        self.spread = {key: list(row) for key, row in zip(quartiles.index, quartiles.to_numpy())}  # min, q25, q75, max
         self.domain_ids = {d: list(g.index) for d, g in self.indicators.groupby("domain", sort=False)}
         # trend charts show each area's lineage: its own values, joined across ONS code changes, with values from
         # before a boundary change as an earlier segment (see lineage.lineage)
@@ -213,9 +223,8 @@ class PageBuilder:
     # links
     def area_link(self, code: str, note: str = "") -> Link:
         """A link to an area's profile (or just its name when it has no profile)."""
-        row = self.areas.loc[code]
-        href = f"ics/{row['slug']}/" if code in self.with_data else ""
-        return Link(row["short_name"], href, note)
+        href = f"ics/{self.slugs[code]}/" if code in self.with_data else ""
+        return Link(self.short_names[code], href, note)
 
     def indicator_link(self, ind_id: str) -> Link:
         return Link(self.indicators.at[ind_id, "title"], f"indicators/{indicator_slug(ind_id)}/")
@@ -297,7 +306,7 @@ class PageBuilder:
             successors=[self.area_link(c, self.succession_kind(code, c)) for c in self.data.successors(code)],
             predecessors=[self.area_link(c, self.succession_kind(c, code)) for c in self.data.predecessors(code)],
             lineage_notes=self.lineage_notes(code), summary=summary, domains=domains,
-            charts=self.profile_charts(code, name),
+            charts=self.profile_charts(code, name), spine=self.spine(code, name, latest_rows),
             downloads=self.downloads.get(f"ics/{code}", []),
             peers=[self.area_link(c) for c in self.comp.peers.get(code, [])],
             learn=self.learn_from(code, latest_rows))
@@ -472,6 +481,7 @@ class PageBuilder:
             target=(self.fmt(target, ind) + (f" ({ind['target_label']})" if ind["target_label"] else "")) if target is not None else "",
             summary=summary, ranked=self.ranked_chart(ind, now, period, eng_value, target),
             over_time=self.over_time(ind, vals),
+            funnel=self.funnel(ind, now, period, eng_value), tiles=self.tiles(ind, now, period),
             downloads=self.downloads.get(f"indicators/{ind_id}", []) + self.downloads.get(ind["package"], []),
             most_improved=[self.area_link(c, self.trend_of(ind_id, c))
                            for c in self.comp.learning.get((None, ind_id), [])],
@@ -526,6 +536,86 @@ class PageBuilder:
                                   "Compared with England (95%)", "Compared with England (99.8%)", "Rank could be"],
                                  table_rows, [True, False, True, True, True, False, False, False]))
 
+    def funnel(self, ind, now: pd.DataFrame, period: str, eng_value) -> Chart | None:
+        """Funnel plot for indicators whose values have denominators (proportions and crude rates)."""
+        if ind["value_type"] not in ("proportion", "crude_rate") or now.empty or now["denominator"].isna().all():
+            return None
+        now = now[now["value"].notna() & now["denominator"].notna()].sort_values("area_code")
+        rows = [{"area": self.short_names[r["area_code"]], "value": round(float(r["value"]), 4),
+                 "denominator": float(r["denominator"]), "comparison": r["compared_to_england"]}
+                for r in now.to_dict("records")]
+        spec = charts_more.funnel_chart(rows, title=f"{ind['short_title']}: value against size, {period}",
+                                        subtitle="Control limits around England's value at 95% and 99.8%",
+                                        unit=ind["unit"], england=eng_value, decimals=int(ind["decimals"]),
+                                        multiplier=float(ind["multiplier"]), value_type=ind["value_type"])
+        outside = int(now["compared_to_england_99_8"].isin(["Better", "Worse", "Higher", "Lower"]).sum())
+        table_rows = [[self.area_link(r["area_code"]), number(r["denominator"], 0), self.fmt_n(r["value"], ind),
+                       r["compared_to_england"], r["compared_to_england_99_8"]] for r in now.to_dict("records")]
+        return Chart(id="funnel", spec_json=spec_json(spec), caption=f"{ind['short_title']}: funnel plot, {period}",
+                     description=(f"Funnel plot: each ICS's value in {period} against the number of people or events "
+                                  "it is based on, with England's value as a line and funnels of 95% and 99.8% control "
+                                  "limits around it, which narrow as numbers grow. Points outside the funnels differ "
+                                  f"from England by more than chance; {outside} ICSs lie outside the 99.8% limits."),
+                     table=Table(f"{ind['title']}: value and denominator by ICS, {period}",
+                                 ["ICS", "Denominator", "Value", "Compared with England (95%)",
+                                  "Compared with England (99.8%)"], table_rows, [False, True, True, False, False]))
+
+    def tiles(self, ind, now: pd.DataFrame, period: str) -> Chart | None:
+        """Tile map of the ICSs of the latest period, coloured by comparison with England."""
+        now = now[now["value"].notna()]
+        if now.empty:
+            return None
+        day = now["period_end"].max()
+        if day not in self.layouts:  # one layout per date: the map of boards changes only with the boards
+            self.layouts[day] = tile_layout(self.areas.reset_index(drop=True), self.data.successions, day)
+        layout = self.layouts[day]
+        layout = layout[layout["code"].isin(set(now["area_code"]))]
+        values = {r["area_code"]: {"comparison": r["compared_to_england"], "value_text": self.fmt(r["value"], ind)}
+                  for r in now.to_dict("records")}
+        rows = tile_chart_rows(layout, self.short_names, values)
+        spec = charts.tile_chart(rows, title=f"{ind['short_title']} by ICS, {period}",
+                                 subtitle="Each square is an ICS, placed roughly as on a map of England",
+                                 columns=int(layout["col"].max()) + 1, rows_count=int(layout["row"].max()) + 1)
+        table_rows = [[self.area_link(r["code"]), r["label"], r["comparison"], r["value_text"]]
+                      for r in sorted(rows, key=lambda r: r["name"])]
+        counts = Counter(r["comparison"] for r in rows)
+        return Chart(id="tiles", spec_json=spec_json(spec), caption=f"{ind['short_title']}: map of ICSs, {period}",
+                     description=(f"Tile map of {len(rows)} ICSs, one square each, arranged roughly as on a map of "
+                                  "England (north at the top), each labelled with its initials and shaded by how it "
+                                  "compares with England: "
+                                  + ", ".join(f"{n} {c.lower()}" for c, n in sorted(counts.items())) + "."),
+                     table=Table(f"{ind['title']}: ICSs on the tile map, {period}",
+                                 ["ICS", "Label on the map", "Compared with England", "Value"], table_rows))
+
+    def spine(self, code: str, name: str, latest_rows: dict) -> Chart | None:
+        """Spine chart: each indicator, this ICS's latest value against the range of ICSs and England."""
+        rows, table_rows = [], []
+        for ind_id in [i for ids in self.domain_ids.values() for i in ids]:
+            r = latest_rows.get(ind_id)
+            ind = self.ind[ind_id]
+            if r is None or is_missing(r["value"]) or ind["domain"] == "context":
+                continue
+            q = self.spread.get((ind_id, r["period"]))
+            if q is None:
+                continue
+            rows.append({"title": ind["short_title"], "polarity": ind["polarity"], "value": float(r["value"]),
+                         "england": None if is_missing(r["england_value"]) else float(r["england_value"]),
+                         "min": q[0], "q25": q[1], "q75": q[2], "max": q[3], "comparison": r["compared_to_england"],
+                         "value_text": self.fmt(r["value"], ind), "england_text": self.fmt(r["england_value"], ind)})
+            table_rows.append([ind["title"], r["period"], self.fmt(r["value"], ind), self.fmt(r["england_value"], ind),
+                               self.fmt(q[0], ind), self.fmt(q[3], ind), r["compared_to_england"]])
+        if not rows:
+            return None
+        spec = charts_more.spine_chart(rows, title=f"{name} on every indicator, latest period", area_label=name)
+        return Chart(id="spine", spec_json=spec_json(spec), caption=f"{name} compared with all ICSs and England",
+                     description=(f"Spine chart of {len(rows)} indicators: for each, a bar spans the ICSs from worst "
+                                  "to best (the darker middle part holds the middle half), a line marks England and "
+                                  f"a point marks {name}, shaped and shaded by how it compares with England. The table "
+                                  "gives each value."),
+                     table=Table(f"{name}: latest values against the range of ICSs",
+                                 ["Indicator", "Period", name, "England", "Lowest ICS", "Highest ICS",
+                                  "Compared with England"], table_rows, [False, False, True, True, True, True, False]))
+
     def over_time(self, ind, vals: pd.DataFrame) -> Chart | None:
         """Every ICS and England over time, with a rule wherever the map of boards changed.
 
@@ -543,8 +633,8 @@ class PageBuilder:
                 for code, period, end, value in zip(shown["area_code"], shown["period"],
                                                     shown["period_end"].dt.strftime("%Y-%m-%d"), shown["value"])]
         last = list(periods["period"].tail(6))
-        wide = shown[shown["period"].isin(last)].pivot_table(index="area_code", columns="period", values="value",
-                                                              aggfunc="first")
+        wide = shown[shown["period"].isin(last)].drop_duplicates(["area_code", "period"]).pivot(
+            index="area_code", columns="period", values="value")
         table_rows = []
         order = sorted(wide.index, key=lambda c: (c != ENGLAND, self.short_names[c], self.areas.at[c, "valid_from"]))
         names = Counter(self.short_names[c] for c in order)
@@ -706,9 +796,12 @@ def embed_pages(pages: list[Page]) -> list[EmbedPage]:
         source = getattr(page, "indicator", {}).get("source", "") or "the sources named on each indicator's page"
         illustrative = bool(getattr(page, "indicator", {}).get("illustrative", True))
         for chart in page_charts(page):
+            if chart.id.startswith("trend-"):
+                continue  # a profile's small multiples per theme: reused through their image and data, not embedded
             chart.embed = f"{page.path}{chart.id}/"
             alone = dataclasses.replace(chart, image=f"../{chart.image}", data=f"../{chart.data}",
-                                        png=f"../{chart.png}" if chart.png else "")
+                                        png=f"../{chart.png}" if chart.png else "",
+                                        spec=f"../{chart.spec}" if chart.spec else "")
             out.append(EmbedPage("embed.html", chart.embed, chart.caption, chart.description, has_charts=True,
                                  chart=alone, from_page=Link(page.title, page.path), source=source,
                                  licence="Open Government Licence v3.0", illustrative=illustrative))
@@ -717,7 +810,8 @@ def embed_pages(pages: list[Page]) -> list[EmbedPage]:
 
 def page_charts(page: Page) -> list[Chart]:
     """Every chart on a page, in page order."""
-    charts_ = [getattr(page, "ranked", None), getattr(page, "over_time", None)] + list(getattr(page, "charts", []))
+    charts_ = [getattr(page, name, None) for name in ("spine", "ranked", "funnel", "tiles", "over_time")]
+    charts_ += list(getattr(page, "charts", []))
     return [c for c in charts_ if c is not None]
 
 

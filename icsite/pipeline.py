@@ -60,7 +60,9 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     for page in pages:
         for chart in page_charts(page):
             chart.image, chart.png, chart.data = f"{chart.id}.svg", f"{chart.id}.png", f"{chart.id}.csv"
+            chart.spec = f"{chart.id}.vl.json"
             specs[f"{page.path}{chart.id}"] = chart.spec_json
+            files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
             files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
     images, render_stats = render_images(specs, config.cache_dir)
     files.update(images)

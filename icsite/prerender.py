@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
-RULES = "2"  # change when render_svg changes how it draws, so cached images are drawn again
+RULES = "3"  # change when render_svg changes how it draws, so cached images are drawn again
 
 
 @dataclass
@@ -26,7 +26,7 @@ class RenderStats:
     rendered: int = 0
 
 
-def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, bytes], RenderStats]:
+def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, Path], RenderStats]:
     """SVG and PNG images for each spec ({output path without extension: spec JSON}), cached or rendered now."""
     import vl_convert
 
@@ -48,19 +48,19 @@ def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, byt
                 tmp = folder / f"{key}{suffix}.tmp{os.getpid()}"
                 tmp.write_bytes(content)
                 tmp.replace(folder / f"{key}{suffix}")
-    out = {}
+    out: dict[str, Path] = {}  # the cached files themselves: publish links them into the site
     for path, key in keys.items():
-        out[f"{path}.svg"] = (folder / f"{key}.svg").read_bytes()
-        out[f"{path}.png"] = (folder / f"{key}.png").read_bytes()
+        out[f"{path}.svg"] = folder / f"{key}.svg"
+        out[f"{path}.png"] = folder / f"{key}.png"
     return out, RenderStats(charts=len(specs), rendered=len(missing))
 
 
 def render_both(spec_json: str) -> tuple[bytes, bytes]:
-    """The chart as SVG, and as a PNG drawn from that SVG at twice the size (sharp on high-density screens)."""
+    """The chart as SVG, and as a PNG drawn from that SVG at its own size."""
     import vl_convert
 
     svg = render_svg(spec_json)
-    return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=2))
+    return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=1))
 
 
 def image_key(version: str, spec_json: str) -> str:

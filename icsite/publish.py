@@ -18,8 +18,12 @@ from pathlib import Path
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so zips are byte-identical from build to build
 
 
-def publish(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write `files` (site-relative path -> bytes) as the new `out_dir`, atomically replacing the old one."""
+def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
+    """Write `files` as the new `out_dir`, atomically replacing the old one.
+
+    A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image): that file is
+    hard-linked where the file system allows it, which costs nothing, and copied otherwise.
+    """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir)
@@ -29,12 +33,23 @@ def publish(files: dict[str, bytes], out_dir: Path) -> None:
             assert not rel.startswith("/") and ".." not in Path(rel).parts, rel
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if isinstance(content, Path):
+                place(content, target)
+            else:
+                target.write_bytes(content)
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def place(source: Path, target: Path) -> None:
+    """Publish an existing file unchanged: a hard link when possible, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def remove_leftovers(out_dir: Path) -> None:

@@ -108,7 +108,13 @@ def test_published_packages_validate_unchanged(built_site):
 
 
 def test_summary_line(tmp_path, capsys):
+    import re
+
     out = tmp_path / "site"
     assert build.main(args(FIXTURE / "datapackages", out)[:-1]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith("Built 10 pages, 7 charts (") and " images rendered) and " in line and line.endswith(" s.")
+    match = re.fullmatch(r"Built (\d+) pages, (\d+) charts \((\d+) images rendered\) and (\d+) downloads in [\d.]+ s\.",
+                         line)
+    assert match, line
+    assert int(match[1]) == len(list(out.rglob("index.html")))
+    assert int(match[2]) == len(list(out.rglob("*.vl.json")))

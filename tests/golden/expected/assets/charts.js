@@ -1,19 +1,28 @@
-// Draws every chart on the page with vega-embed, from the JSON spec that sits beside it.
-// Loaded as a module after the Vega bundle (also a module), so window.vegaEmbed is ready.
-const figures = document.querySelectorAll("figure.chart[data-chart]");
-const pending = [];
-for (const figure of figures) {
-  const id = figure.dataset.chart;
-  const spec = JSON.parse(document.getElementById(`${id}-spec`).textContent);
-  const target = document.getElementById(`${id}-target`);
-  pending.push(
-    window.vegaEmbed(target, spec, { renderer: "svg", actions: false })
-      .then(() => {
-        figure.dataset.rendered = "true";
-        const image = document.getElementById(`${id}-image`);  // the static image stays for readers without JavaScript
-        if (image) image.hidden = true;
-      })
-      .catch((error) => { figure.dataset.rendered = "error"; console.error(`chart ${id}:`, error); })
-  );
+// Draws every chart on the page with vega-embed, from its Vega-Lite spec: a JSON file beside the page
+// (figure[data-spec]) or a JSON script element inside the figure. Loaded as a module after the Vega bundle
+// (also a module), so window.vegaEmbed is ready. The static image stays for readers without JavaScript.
+async function specOf(figure, id) {
+  if (figure.dataset.spec) {
+    const response = await fetch(figure.dataset.spec);
+    if (!response.ok) throw new Error(`${figure.dataset.spec}: HTTP ${response.status}`);
+    return response.json();
+  }
+  return JSON.parse(document.getElementById(`${id}-spec`).textContent);
 }
-Promise.all(pending).then(() => { document.body.dataset.charts = "done"; });
+
+async function draw(figure) {
+  const id = figure.dataset.chart;
+  try {
+    const spec = await specOf(figure, id);
+    await window.vegaEmbed(document.getElementById(`${id}-target`), spec, { renderer: "svg", actions: false });
+    figure.dataset.rendered = "true";
+    const image = document.getElementById(`${id}-image`);
+    if (image) image.hidden = true;
+  } catch (error) {
+    figure.dataset.rendered = "error";
+    console.error(`chart ${id}:`, error);
+  }
+}
+
+Promise.all([...document.querySelectorAll("figure.chart[data-chart]")].map(draw))
+  .then(() => { document.body.dataset.charts = "done"; });
