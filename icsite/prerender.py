@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import parallel
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
 RULES = "3"  # change when render_svg changes how it draws, so cached images are drawn again
@@ -39,7 +40,7 @@ def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, Pat
         items = sorted(missing.items())
         workers = min(os.cpu_count() or 1, len(items))
         if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with parallel.pool(workers) as pool:
                 images = list(pool.map(render_both, [spec for _, spec in items], chunksize=4))
         else:
             images = [render_both(spec) for _, spec in items]

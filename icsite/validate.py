@@ -10,11 +10,9 @@ Rows are numbered as lines of the file, the header being line 1 (the Frictionles
 from __future__ import annotations
 
 import copy
-import dataclasses
 import os
 import re
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 from frictionless import Checklist, FrictionlessException, Package, Resource, system
 
+from . import parallel
 from .load import PackageSource, Sources
 from .periods import parse_period
 from .problems import CODES, Problem
@@ -36,7 +35,7 @@ NUMBERS = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
 def validate(sources: Sources, data_dir: Path) -> list[Problem]:
     """Every problem in the inputs, sorted by file, row and code."""
     root = data_dir.parent
-    problems: list[Problem] = [p for found in each_package(sources.packages, root) for p in found]
+    problems: list[Problem] = [p for package in sources.packages for p in package_problems(package, root)]
     problems += [problem("page-unreadable", rel(page.source, root), message=f"the page cannot be read: {page.error}")
                  for page in sources.pages if page.error]
     tables = collect_tables(sources, root)
@@ -52,19 +51,6 @@ def validate(sources: Sources, data_dir: Path) -> list[Problem]:
         reported = {(p.file, p.row, p.field) for p in problems}
         problems += [p for p in domain_problems(tables, problems) if (p.file, p.row, p.field) not in reported]
     return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
-
-
-def each_package(packages: list[PackageSource], root: Path) -> list[list[Problem]]:
-    """Layer 1 for every package, several packages at once in parallel processes when there is more than one
-    processor (a package with a large values file is split in parts in parallel itself, so it runs here alone)."""
-    large = any(p.descriptor and "values" in p.tables and sum(len(t) for t in p.tables.values()) > 100_000
-                for p in packages)
-    workers = min(os.cpu_count() or 1, len(packages))
-    if workers < 2 or large:
-        return [package_problems(p, root) for p in packages]
-    light = [dataclasses.replace(p, tables={}, headers=p.headers) for p in packages]  # workers need no tables
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(package_problems, light, [root] * len(light)))
 
 
 def domain_problems(tables: "Tables", found: list[Problem]) -> list[Problem]:
@@ -204,7 +190,7 @@ def validate_in_parts(resource: dict, folder: Path) -> list[dict]:
             cuts.append(header + body[start:end])
             offsets.append(body.count(b"\n", 0, start))
         start = max(start, end)
-    with ProcessPoolExecutor(max_workers=len(cuts)) as pool:
+    with parallel.pool(len(cuts)) as pool:
         results = pool.map(validate_part, [resource] * len(cuts), cuts, offsets)
         return [error for part in results for error in part]
 

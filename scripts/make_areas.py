@@ -7,9 +7,9 @@ Real facts only (ONS / NHS England ODS, Open Government Licence v3.0).
 """
 import argparse
 import csv
-import json
 import re
 from pathlib import Path
+from package_io import field, write_csv, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "datapackages" / "areas"
@@ -139,27 +139,6 @@ def add_slugs(rows):
         for i, r in enumerate(group):
             base = slugify(r["short_name"])
             r["slug"] = base if i == len(group) - 1 else f"{base}-{r['code'].lower()}"
-
-
-def write_csv(path, fields, rows):
-    """Write rows as UTF-8 CSV with \\n line endings."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-def write_json(path, obj):
-    """Write JSON with indent 2 and a trailing newline."""
-    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def field(name, type_, description, **constraints):
-    """A Table Schema field."""
-    f = {"name": name, "type": type_, "description": description}
-    if constraints:
-        f["constraints"] = constraints
-    return f
 
 
 CODE = r"E(92|40|54)[0-9]{6}"

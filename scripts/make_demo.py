@@ -9,7 +9,6 @@ from the OHID Fingertips extract in the reference files (Open Government Licence
 """
 import argparse
 import csv
-import json
 import math
 import re
 import zlib
@@ -18,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from package_io import field, write_csv, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "datapackages"
@@ -444,27 +444,6 @@ IND_FIELDS = ["id", "title", "short_title", "domain", "unit", "polarity", "value
               "definition", "source", "frequency", "target", "target_label", "illustrative", "fingertips_id"]
 VAL_FIELDS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci",
               "upper_ci", "numerator", "denominator", "status", "note"]
-
-
-def write_csv(path, fields, rows):
-    """Write rows as UTF-8 CSV with \\n line endings."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-def write_json(path, obj):
-    """Write JSON with indent 2 and a trailing newline."""
-    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def field(name, type_, description, **constraints):
-    """A Table Schema field."""
-    f = {"name": name, "type": type_, "description": description}
-    if constraints:
-        f["constraints"] = constraints
-    return f
 
 
 INDICATOR_SCHEMA = {

@@ -1,0 +1,25 @@
+"""Writers shared by the scripts that generate the shipped data packages (deterministic output)."""
+
+import csv
+import json
+
+
+def write_csv(path, fields, rows):
+    """Write rows as UTF-8 CSV with \\n line endings."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_json(path, obj):
+    """Write JSON with indent 2 and a trailing newline."""
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def field(name, type_, description, **constraints):
+    """A Table Schema field."""
+    f = {"name": name, "type": type_, "description": description}
+    if constraints:
+        f["constraints"] = constraints
+    return f
