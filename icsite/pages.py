@@ -17,7 +17,7 @@ import pandas as pd
 from . import charts, charts_more
 from .compute import Comparisons
 from .lineage import area_changes, continuous_codes
-from .formatting import is_missing, long_date, number, ordinal, slugify, with_unit
+from .formatting import is_missing, long_date, number, ordinal, with_unit
 from .markup import render_markdown
 from .summaries import area_sentences, indicator_sentence, row_sentence
 from .tilemap import tile_chart_rows, tile_layout
@@ -851,6 +851,3 @@ def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
                     build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
                     illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False,
                     canonical_root=config.base_url.rstrip("/") + "/" if "://" in config.base_url else "")
-
-
-__all__ = ["PageBuilder", "site_info", "slugify"]

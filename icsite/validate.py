@@ -15,7 +15,6 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -548,4 +547,3 @@ CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indica
           suppressed_has_value, interval_problems, count_problems, period_problems, england_missing,
           succession_dates]
 
-__all__ = ["validate", "CHECKS", "Tables", "collect_tables", "date"]

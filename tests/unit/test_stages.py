@@ -229,7 +229,6 @@ def test_killed_build_leaves_the_previous_site_and_is_cleaned_up(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     out = tmp_path / "site"
     publish({"index.html": b"old"}, out)
