@@ -25,6 +25,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="report format for --check")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems")
+    parser.add_argument("--timings", action="store_true", help="also print the seconds spent in each stage")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     return parser.parse_args(argv)
 
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_report(summary.warnings), file=sys.stderr, end="")
     if not args.quiet:
         print(summary.line())
+    if args.timings:
+        print(summary.timings())
     return 0
 
 

@@ -6,7 +6,6 @@ data. Specs hold no nulls: a row missing a number it needs is left out, and a mi
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from functools import cache
@@ -14,7 +13,7 @@ from functools import cache
 import altair as alt
 import numpy as np
 
-from icsite.charts import COMPARISON_COLOURS, COMPARISON_SHAPES, FONT
+from icsite.charts import COMPARISON_COLOURS, COMPARISON_SHAPES, FONT, fresh
 from icsite.stats import poisson_rate_ci, wilson
 
 LIMITS = {"95% limits": 0.95, "99.8% limits": 0.998}
@@ -77,7 +76,7 @@ def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
         if value is not None and denominator is not None and denominator > 0:
             points.append({**{k: v for k, v in r.items() if v is not None}, "value": value,
                            "denominator": denominator, "comparison": r.get("comparison") or "Not compared"})
-    spec = copy.deepcopy(_funnel_template())
+    spec = fresh(_funnel_template())
     spec["title"] = {"text": title, "subtitle": subtitle, "anchor": "start"}
     ns = [p["denominator"] for p in points]
     log = bool(ns) and max(ns) > 10 * min(ns)
@@ -116,7 +115,7 @@ def _funnel_template() -> dict:
     """Limit lines under the ICSs' points, sharing a denominator x and a value y (built once per process)."""
     line_kind = {"title": "Reference lines", "legend": alt.Legend(orient="top", symbolSize=300)}
     lines = alt.Chart(alt.Data(name="funnel_limits")).mark_line(color="#333333", clip=True).encode(
-        strokeDash=alt.StrokeDash("line:N", **line_kind), strokeWidth=alt.StrokeWidth("line:N", **line_kind),
+        strokeDash=alt.StrokeDash("line:O", **line_kind), strokeWidth=alt.StrokeWidth("line:O", **line_kind),
         detail=alt.Detail("side:N"),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", title="Value"),
                  alt.Tooltip("denominator:Q", title="Denominator", format=",.0f")])
@@ -171,7 +170,7 @@ def spine_chart(rows: list[dict], *, title: str, area_label: str) -> dict:
                 if number is not None:
                     row[key] = spine_position(number, lowest, highest, r.get("polarity", "no_judgement"))
         out.append(row)
-    spec = copy.deepcopy(_spine_template())
+    spec = fresh(_spine_template())
     spec["title"] = {"text": title, "anchor": "start", "subtitle": [
         "Light bar: range of ICSs. Dark bar: middle half of ICSs (25th to 75th percentile).",
         f"Black line: England. Point: {area_label}."]}

@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from . import charts, charts_more
+from .charts import PEERS_LABEL
 from .compute import Comparisons
 from .lineage import area_changes, continuous_codes
 from .formatting import is_missing, long_date, number, ordinal, with_unit
@@ -210,6 +211,7 @@ class PageBuilder:
         recent = recent.groupby(["series_code", "indicator_id"], sort=False).tail(TREND_WINDOW)
         self.recent = recent_series(recent)
         self.line_codes = continuous_codes(data.successions)
+        self.trend_texts = comp.trends["trend"].to_dict()
         self.changes = area_changes(self.areas, data.successions).to_dict("records")
 
     def all_pages(self) -> list[Page]:
@@ -376,19 +378,19 @@ class PageBuilder:
         return notes
 
     def trend_of(self, ind_id: str, code: str) -> str:
-        try:
-            return self.comp.trends.at[(ind_id, code), "trend"]
-        except KeyError:
-            return "Cannot be calculated"
+        return self.trend_texts.get((ind_id, code), "Cannot be calculated")
 
     def profile_charts(self, code: str, name: str) -> list[Chart]:
-        """One small-multiple trend chart per theme: this ICS and England over the latest periods.
+        """One small-multiple trend chart per theme: this ICS, its peers and England over the latest periods.
 
         A series that crosses a boundary change is drawn as one line per segment (the `segment` field), with a
-        vertical rule at the change; the table gives each value's boundary. England's line is never broken.
+        vertical rule at the change; the table gives each value's boundary. England's line is never broken. Peers
+        (the most similar ICSs) are thin grey lines over the same periods, each with a column in the table.
         """
         out = []
         mine = self.recent.get(code, {})
+        peer_codes = self.comp.peers.get(code, [])
+        peer_names = [self.short_names[p] for p in peer_codes]
         for domain, ids in self.domain_ids.items():
             rows, table_rows, breaks, joined = [], [], {}, set()
             for ind_id in ids:
@@ -397,15 +399,29 @@ class PageBuilder:
                     continue
                 ind = self.ind[ind_id]
                 title = short_title(ind)
+                shown = set(series["end"])
+                peer_values = []  # per peer: {period end: value}
+                for peer, peer_name in zip(peer_codes, peer_names):
+                    theirs = self.recent.get(peer, {}).get(ind_id)
+                    found = {}
+                    if theirs is not None:
+                        for end, value, segment in zip(theirs["end"], theirs["value"], theirs["segment"]):
+                            if end in shown:
+                                found[end] = value
+                                rows.append({"title": title, "series": PEERS_LABEL, "area": peer_name,
+                                             "segment": f"{peer}:{segment}", "period": "", "period_end": end,
+                                             "value": round(float(value), 4)})
+                    peer_values.append(found)
                 for period, end, value, england, segment, before_break, source in zip(
                         series["period"], series["end"], series["value"], series["england_value"],
                         series["segment"], series["before_break"], series["area_code"]):
-                    rows.append({"title": title, "series": name, "segment": segment, "period": period,
+                    rows.append({"title": title, "series": name, "area": name, "segment": segment, "period": period,
                                  "period_end": end, "value": round(float(value), 4)})
                     if not is_missing(england) and ind["value_type"] != "count":  # a count is not on England's scale
-                        rows.append({"title": title, "series": "England", "segment": "", "period": period,
-                                     "period_end": end, "value": round(float(england), 4)})
-                    table_rows.append([ind["title"], period, segment, self.fmt(value, ind), self.fmt(england, ind)])
+                        rows.append({"title": title, "series": "England", "area": "England", "segment": "",
+                                     "period": period, "period_end": end, "value": round(float(england), 4)})
+                    table_rows.append([ind["title"], period, segment, self.fmt(value, ind), self.fmt(england, ind)]
+                                      + [self.fmt(found.get(end), ind) for found in peer_values])
                     if source != code and not before_break:
                         joined.add(source)
                 # a rule at each boundary change that values in the window come from before
@@ -419,12 +435,23 @@ class PageBuilder:
                                  "headroom": headroom(series["value"] + series["england_value"], 0.45)})
             if not rows:
                 continue
+            periods = {r["period_end"]: r["period"] for r in rows if r.get("series") == name}
+            for r in rows:  # a peer's point is labelled with the period it shares with this ICS
+                if r.get("series") == PEERS_LABEL:
+                    r["period"] = periods[r["period_end"]]
             title = DOMAINS.get(domain, domain)
-            spec = charts.trend_chart(rows, title=f"{title}: {name} and England over time", area_label=name)
+            with_peers = any(r.get("series") == PEERS_LABEL for r in rows)
+            spec = charts.trend_chart(rows, title=f"{title}: {name}, similar ICSs and England over time"
+                                      if with_peers else f"{title}: {name} and England over time",
+                                      area_label=name, peers=with_peers)
             n_ind = len({r["title"] for r in rows})
             description = (f"Line charts, one for each of {n_ind} indicators on {title.lower()}, showing {name}'s "
-                           f"values (solid line) and England's (dashed line) for up to the latest {TREND_WINDOW} "
-                           "periods. The table gives every value shown.")
+                           f"values (solid blue line with points) and England's (dashed line) for up to the latest "
+                           f"{TREND_WINDOW} periods.")
+            if with_peers:
+                description += (f" Thin grey lines show the {len(peer_codes)} most similar ICSs "
+                                f"({join_names(peer_names)}).")
+            description += " The table gives every value shown."
             for when, note in sorted(breaks.items()):
                 why = f": {note.rstrip('.')}." if note else "."
                 description += (f" {name}'s series has a break on {long_date(when)}, when its boundary changed{why} "
@@ -435,16 +462,20 @@ class PageBuilder:
                 description += (f" Earlier values were published under the board's previous ONS code "
                                 f"({', '.join(sorted(joined))}); the board and its area did not change, so the line "
                                 "continues.")
-            columns, numeric = ["Indicator", "Period", name, "England"], [False, False, True, True]
-            if breaks:
-                columns = ["Indicator", "Period", "Boundary", name, "England"]
-                numeric = [False, False, False, True, True]
-            else:
+            peer_columns = peer_names if with_peers else []
+            if not with_peers:
+                table_rows = [r[:5] for r in table_rows]
+            columns = ["Indicator", "Period", "Boundary", name, "England"] + peer_columns
+            numeric = [False, False, False, True, True] + [True] * len(peer_columns)
+            if not breaks:
+                columns, numeric = columns[:2] + columns[3:], numeric[:2] + numeric[3:]
                 table_rows = [r[:2] + r[3:] for r in table_rows]
+            caption = (f"{title}: trends in {name}, similar ICSs and England" if with_peers
+                       else f"{title}: trends in {name} and England")
             out.append(Chart(
-                id=f"trend-{domain}", spec_json=spec_json(spec), caption=f"{title}: trends in {name} and England",
-                description=description,
-                table=Table(f"{title}: values for {name} and England", columns, table_rows, numeric)))
+                id=f"trend-{domain}", spec_json=spec_json(spec), caption=caption, description=description,
+                table=Table(f"{title}: values for {name}" + (", similar ICSs and England" if with_peers else " and England"),
+                            columns, table_rows, numeric, stack=with_peers)))
         return out
 
     def indicator_index(self) -> IndicatorIndexPage:
@@ -465,7 +496,7 @@ class PageBuilder:
                                   "Every indicator in the common set, by theme.", domains=out)
 
     def indicator(self, ind_id: str) -> IndicatorPage:
-        ind = self.indicators.loc[ind_id]
+        ind = self.ind[ind_id]  # a dict: a Series lookup per formatted value is most of a page's build time
         vals = self.by_indicator.get(ind_id, self.values.iloc[:0])
         latest = self.comp.latest_period.loc[ind_id] if ind_id in self.comp.latest_period.index else None
         period = latest["period"] if latest is not None else ""
@@ -636,6 +667,7 @@ class PageBuilder:
         wide = shown[shown["period"].isin(last)].drop_duplicates(["area_code", "period"]).pivot(
             index="area_code", columns="period", values="value")
         table_rows = []
+        cells = wide.reindex(columns=last).to_dict("index")
         order = sorted(wide.index, key=lambda c: (c != ENGLAND, self.short_names[c], self.areas.at[c, "valid_from"]))
         names = Counter(self.short_names[c] for c in order)
         for code in order:
@@ -643,7 +675,7 @@ class PageBuilder:
             if code != ENGLAND and names[link.text] > 1:  # one board under two codes: say which is which
                 link.text = f"{link.text} ({self.validity_text(code)})"
             table_rows.append([link if code != ENGLAND else "England"] +
-                              [self.fmt_n(wide.at[code, p] if p in wide.columns else None, ind) for p in last])
+                              [self.fmt_n(cells[code][p], ind) for p in last])
         first, last_end = periods["period_end"].min(), periods["period_end"].max()
         changes = [c for c in self.changes if periods["period_start"].min() < c["date"] <= last_end]
         rules = [{"period_end": c["date"].strftime("%Y-%m-%d"),
@@ -695,7 +727,12 @@ class PageBuilder:
 
     # formatting helpers bound to an indicator
     def fmt(self, value, ind) -> str:
-        return with_unit(value, ind["unit"], int(ind["decimals"])) if not is_missing(value) else "–"
+        """A value with its unit ("74.1%"), or an en dash; the hottest function of the build, so written out."""
+        if value is None or value is pd.NA or value != value:  # missing (value != value: NaN)
+            return "–"
+        text = f"{float(value):,.{int(ind['decimals'])}f}"
+        unit = ind["unit"]
+        return f"{text}%" if unit == "%" else f"{text} {unit}" if unit else text
 
     def fmt_n(self, value, ind) -> str:
         return number(value, int(ind["decimals"]))
@@ -796,8 +833,6 @@ def embed_pages(pages: list[Page]) -> list[EmbedPage]:
         source = getattr(page, "indicator", {}).get("source", "") or "the sources named on each indicator's page"
         illustrative = bool(getattr(page, "indicator", {}).get("illustrative", True))
         for chart in page_charts(page):
-            if chart.id.startswith("trend-"):
-                continue  # a profile's small multiples per theme: reused through their image and data, not embedded
             chart.embed = f"{page.path}{chart.id}/"
             alone = dataclasses.replace(chart, image=f"../{chart.image}", data=f"../{chart.data}",
                                         png=f"../{chart.png}" if chart.png else "",

@@ -3,6 +3,9 @@
 Worker processes are started by a fork server: a clean process forked once, before any thread exists. Forking
 the build's own process directly can deadlock when it already runs threads (a test's web server, a browser
 driver), because a child inherits locks that those threads held.
+
+Like any multiprocessing start method but fork, workers import the caller's main module again: a script that
+calls the build must keep its own work under `if __name__ == "__main__":`.
 """
 
 from __future__ import annotations

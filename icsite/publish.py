@@ -11,6 +11,7 @@ import ctypes
 import io
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -22,19 +23,27 @@ def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
     """Write `files` as the new `out_dir`, atomically replacing the old one.
 
     A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image): that file is
-    hard-linked where the file system allows it, which costs nothing, and copied otherwise.
+    hard-linked where the file system allows it, which costs nothing, and copied otherwise. A file whose bytes are
+    those of the same file in the old site is hard-linked from it too, so a rebuild writes only what changed (the
+    output is deterministic, so that is usually little: writing the whole site again can take seconds on a busy disk).
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir)
+    previous = out_dir if out_dir.is_dir() else None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    made: set[Path] = set()
     try:
         for rel, content in sorted(files.items()):
             assert not rel.startswith("/") and ".." not in Path(rel).parts, rel
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             if isinstance(content, Path):
                 place(content, target)
+            elif previous is not None and unchanged(previous / rel, content):
+                place(previous / rel, target)
             else:
                 target.write_bytes(content)
         os.chmod(staging, 0o755)
@@ -50,6 +59,17 @@ def place(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def unchanged(old: Path, content: bytes) -> bool:
+    """True if `old` is a regular file (not a link to elsewhere) holding exactly `content`."""
+    try:
+        info = old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+            return False
+        return old.read_bytes() == content
+    except OSError:
+        return False
 
 
 def remove_leftovers(out_dir: Path) -> None:

@@ -10,6 +10,7 @@ Rows are numbered as lines of the file, the header being line 1 (the Frictionles
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 import tempfile
@@ -33,37 +34,75 @@ NUMBERS = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
 
 def validate(sources: Sources, data_dir: Path) -> list[Problem]:
     """Every problem in the inputs, sorted by file, row and code."""
+    return combine(first_checks(sources, data_dir), cell_checks(sources, data_dir))
+
+
+@dataclass
+class Findings:
+    """Every check but Frictionless's cell checks: the file pre-checks (layer 1) and the domain checks (layer 2)."""
+
+    structure: list[Problem]
+    domain: list[Problem]
+    tables: "Tables"
+    data_dir: str  # as reported (relative to the project)
+    crash: Exception | None = None  # a domain check that could not run: broken cells, or a bug if the cells are sound
+
+    @property
+    def failed(self) -> bool:
+        """Already known to have an error (or a check that could not run), whatever the cell checks find."""
+        return self.crash is not None or any(p.severity == "error" for p in self.structure + self.domain)
+
+
+def first_checks(sources: Sources, data_dir: Path) -> Findings:
+    """The file pre-checks and the domain checks: everything that needs no Frictionless (fast)."""
     root = data_dir.parent
-    problems: list[Problem] = [p for package in sources.packages for p in package_problems(package, root)]
-    problems += [problem("page-unreadable", rel(page.source, root), message=f"the page cannot be read: {page.error}")
-                 for page in sources.pages if page.error]
+    structure = [p for package in sources.packages for p in structure_problems(package, root)[0]]
+    structure += [problem("page-unreadable", rel(page.source, root), message=f"the page cannot be read: {page.error}")
+                  for page in sources.pages if page.error]
     tables = collect_tables(sources, root)
-    if tables.areas is None:
-        if not any(p.code in ("package-invalid-json", "descriptor-invalid") for p in problems):
-            problems.append(problem("areas-missing", f"{rel(data_dir, root)}/areas/datapackage.json",
-                                    message="no area registry: a package named 'areas' with an 'areas' resource"))
-    elif not tables.values and not any(p.severity == "error" for p in problems):
-        problems.append(problem("indicators-missing", f"{rel(data_dir, root)}",
-                                message="no indicator package: nothing to publish"))
+    findings = Findings(structure, [], tables, rel(data_dir, root))
     if tables.areas is not None:
-        # a cell already reported as malformed is not reported again by a domain check
-        reported = {(p.file, p.row, p.field) for p in problems}
-        problems += [p for p in domain_problems(tables, problems) if (p.file, p.row, p.field) not in reported]
-    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
+        for check in CHECKS:
+            try:
+                findings.domain += list(check(tables))
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                findings.crash = findings.crash or exc
+    return findings
 
 
-def domain_problems(tables: "Tables", found: list[Problem]) -> list[Problem]:
-    """Run every domain check. A check that cannot run on a table that layer 1 already found broken is skipped:
-    the report already says what to fix first. On a table layer 1 found sound, a failure is a bug, and raised."""
-    broken = any(p.severity == "error" for p in found)
-    out: list[Problem] = []
-    for check in CHECKS:
-        try:
-            out += list(check(tables))
-        except (TypeError, ValueError, KeyError, AttributeError):
-            if not broken:
-                raise
+def cell_checks(sources: Sources, data_dir: Path, pool=None) -> list:
+    """Frictionless's checks of each package's cells: lists of problems, or futures of them when given a pool (so
+    that they run in another process while the build goes on; `combine` waits for them)."""
+    root = data_dir.parent
+    out = []
+    for package in sources.packages:
+        _, skip, safe = structure_problems(package, root)
+        if package.descriptor is None or not safe:
+            continue  # nothing to validate; never hand an unsafe path to anything that opens files
+        light = dataclasses.replace(package, tables={})  # the tables are not needed: Frictionless reads the files
+        args = (light, rel(package.path, root), skip)
+        out.append(pool.submit(frictionless_problems, *args) if pool is not None else frictionless_problems(*args))
     return out
+
+
+def combine(findings: Findings, cells: list) -> list[Problem]:
+    """All problems, sorted by file, row and code; a cell already reported as malformed is not reported again."""
+    cell_problems = [p for c in cells for p in (c.result() if hasattr(c, "result") else c)]
+    problems = findings.structure + cell_problems
+    if findings.tables.areas is None:
+        if not any(p.code in ("package-invalid-json", "descriptor-invalid") for p in problems):
+            problems.append(problem("areas-missing", f"{findings.data_dir}/areas/datapackage.json",
+                                    message="no area registry: a package named 'areas' with an 'areas' resource"))
+    elif not findings.tables.values and not any(p.severity == "error" for p in problems):
+        problems.append(problem("indicators-missing", findings.data_dir,
+                                message="no indicator package: nothing to publish"))
+    if findings.crash is not None and not any(p.severity == "error" for p in problems):
+        # a check that cannot run on a table layer 1 found broken is skipped (the report already says what to fix
+        # first); on tables layer 1 found sound it is a bug
+        raise findings.crash
+    reported = {(p.file, p.row, p.field) for p in problems}
+    problems += [p for p in findings.domain if (p.file, p.row, p.field) not in reported]
+    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
 
 
 def problem(code: str, file: str, row=None, field=None, message="", expected=None, found=None, hint=None,
@@ -85,17 +124,19 @@ def rel(path: Path, root: Path) -> str:
 
 # --- Layer 1: structure and cells -------------------------------------------------------------------------------
 
-def package_problems(package: PackageSource, root: Path) -> list[Problem]:
-    """Problems with one package's descriptor, files, columns and cells."""
+def structure_problems(package: PackageSource, root: Path) -> tuple[list[Problem], set[str], bool]:
+    """Problems with one package's descriptor, files and columns; the resources whose cells Frictionless should not
+    be asked about; and whether every resource path is safe to open."""
     folder = rel(package.path, root)
     descriptor_file = f"{folder}/datapackage.json"
     if package.descriptor_error == "missing":
         return [problem("package-descriptor-missing", descriptor_file, severity="warning",
-                        message=f"the folder {folder} has no datapackage.json and is not published")]
+                        message=f"the folder {folder} has no datapackage.json and is not published")], set(), False
     if package.descriptor is None:
-        return [problem("package-invalid-json", descriptor_file, message=f"not valid JSON: {package.descriptor_error}")]
+        return [problem("package-invalid-json", descriptor_file,
+                        message=f"not valid JSON: {package.descriptor_error}")], set(), False
     problems: list[Problem] = []
-    skip: set[str] = set()  # resources whose cells Frictionless should not be asked about
+    skip: set[str] = set()
     for name, (code, message, line) in sorted(package.read_errors.items()):
         res = package.resource(name) or {}
         path = res.get("path") if isinstance(res.get("path"), str) else None
@@ -108,9 +149,8 @@ def package_problems(package: PackageSource, root: Path) -> list[Problem]:
         problems += header_problems
         if header_problems:
             skip.add(name)
-    if any(code == "resource-path-unsafe" for code, _, _ in package.read_errors.values()):
-        return problems  # never hand an unsafe path to anything that opens files
-    return problems + frictionless_problems(package, folder, skip)
+    safe = not any(code == "resource-path-unsafe" for code, _, _ in package.read_errors.values())
+    return problems, skip, safe
 
 
 def column_problems(package: PackageSource, name: str, header: list[str], folder: str) -> list[Problem]:

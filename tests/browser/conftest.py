@@ -123,6 +123,17 @@ def keep_local(context, site_server: SiteServer) -> None:
 
 
 @pytest.fixture
+def js_context(chromium, site_server):
+    """A fresh context with JavaScript on (and other hosts blocked)."""
+    context = chromium.new_context()
+    keep_local(context, site_server)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
 def no_js_context(chromium, site_server):
     """A fresh context with JavaScript disabled (and other hosts blocked)."""
     context = chromium.new_context(java_script_enabled=False)

@@ -245,3 +245,45 @@ def test_embed_page_renders_alone_in_an_iframe(chromium, site_server):
     finally:
         context.close()
         host.unlink()
+
+
+def test_every_chart_on_every_page_renders(js_context, site_server):
+    """Every page of the built site that has charts: each chart draws interactively, with no console error.
+
+    One tab walks them all (each page's fetches and errors are recorded by page), so the cost is the drawing itself.
+    """
+    pages = sorted(p.parent.relative_to(site_server.root).as_posix()
+                   for p in site_server.root.rglob("index.html") if 'data-chart="' in p.read_text(encoding="utf-8"))
+    assert len(pages) > 250, f"only {len(pages)} pages with charts: the walk is not seeing the site"
+    page = js_context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    failures, drawn = [], 0
+    for path in pages:
+        page.goto(site_server.url(path + "/"), wait_until="load")
+        page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+        states = page.evaluate("""() => [...document.querySelectorAll('figure.chart')].map(f =>
+            [f.dataset.chart, f.dataset.rendered === 'true' && f.querySelector('.chart-target svg') !== null])""")
+        failures += [f"{path}: {chart_id}" for chart_id, ok in states if not ok]
+        drawn += len(states)
+    assert not failures, f"{len(failures)} chart(s) not drawn: {failures[:20]}"
+    assert not errors, f"{len(errors)} console error(s) or warning(s): {errors[:20]}"
+    assert drawn > 500
+
+
+def test_any_ics_can_be_highlighted_on_the_over_time_chart(visit):
+    """The list under the over-time chart picks an ICS; its line is then drawn on top in the highlight colour."""
+    v = visit("indicator", "indicators/ae-4hr/")
+    v.require_ok()
+    page = v.page
+    select = page.get_by_label("Highlight an ICS")
+    assert select.count() == 1, "the over-time chart has no labelled list of ICSs"
+    options = select.locator("option").all_inner_texts()
+    assert options[0] == "None" and "Birmingham and Solihull" in options and len(options) > 40
+    highlighted = "figure[data-chart='over-time'] .chart-target path[stroke='#D55E00'][opacity='1']"
+    assert page.locator(highlighted).count() == 0
+    select.select_option(label="Birmingham and Solihull")
+    page.wait_for_function(f"() => document.querySelectorAll(\"{highlighted}\").length > 0", timeout=5000)
+    select.focus()
+    assert page.evaluate("() => document.activeElement.tagName") == "SELECT"  # reachable by keyboard

@@ -2,11 +2,13 @@
 
 import json
 import math
+import re
 
 import pytest
 import vl_convert
 
-from icsite import charts_more
+from icsite import charts, charts_more
+from icsite.charts import PEERS_LABEL
 from icsite.stats import poisson_rate_ci
 
 PROPORTION = [{"area": "A", "value": 80.0, "denominator": 100.0, "comparison": "Better"},
@@ -167,3 +169,38 @@ def test_templates_are_not_mutated_between_calls():
     assert len(one["layer"]) == 2 and len(two["layer"]) == 1 and one["datasets"]["funnel_limits"]
     assert len(three["datasets"]["spine"]) == len(SPINE) and len(four["datasets"]["spine"]) == 1
     assert three["title"]["text"] == "Three" and "labelFontStyle" not in four["encoding"]["y"]["axis"]
+
+
+def test_trend_chart_draws_peers_as_thin_grey_lines_under_the_area():
+    rows = [{"title": "T", "series": s, "area": a, "segment": seg, "period": p, "period_end": e, "value": v}
+            for s, a, seg, p, e, v in [("X", "X", "", "2024", "2024-12-31", 1.0), ("X", "X", "", "2025", "2025-12-31", 2.0),
+                                       (PEERS_LABEL, "P", "P:", "2024", "2024-12-31", 1.5),
+                                       (PEERS_LABEL, "P", "P:", "2025", "2025-12-31", 1.7)]]
+    spec = charts.trend_chart(rows, title="t", area_label="X", peers=True)
+    peers, lines = spec["spec"]["layer"]
+    assert peers["mark"]["strokeWidth"] == 1 and PEERS_LABEL in peers["transform"][0]["filter"]
+    assert peers["encoding"]["color"]["scale"] == {"domain": ["X", "England", PEERS_LABEL],
+                                                  "range": ["#0072B2", "#333333", "#8c8c8c"]}
+    assert "!==" in lines["transform"][0]["filter"]
+    assert vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]).count("#8c8c8c") >= 1
+    alone = charts.trend_chart(rows[:2], title="t", area_label="X")
+    assert len(alone["spec"]["layer"]) == 1 and alone["spec"]["layer"][0]["mark"]["strokeWidth"] == 2
+
+
+def test_over_time_chart_lists_every_ics_to_highlight():
+    rows = [{"area": a, "line": a, "series": s, "period": p, "period_end": e, "value": v}
+            for a, s, p, e, v in [("B", "ICS", "2024", "2024-12-31", 1.0), ("A", "ICS", "2024", "2024-12-31", 2.0),
+                                  ("England", "England", "2024", "2024-12-31", 1.5)]]
+    spec = charts.over_time_chart(rows, title="T", unit="%", decimals=1)
+    (param,) = spec["params"]
+    assert param["name"] == charts.PICK and param["value"] == ""
+    assert param["bind"]["options"] == ["", "A", "B"] and param["bind"]["labels"] == ["None", "A", "B"]
+    picked = spec["layer"][2]
+    assert charts.PICK in picked["transform"][0]["filter"] and picked["encoding"]["color"] == {"value": charts.PICKED_COLOUR}
+    def visible_picked(svg: str) -> set[str]:
+        marks = re.findall(r'<path aria-label="[^"]*Area: (\w+);[^>]*D55E00[^>]*opacity="(\d)"', svg)
+        return {area for area, opacity in marks if opacity == "1"}
+
+    assert visible_picked(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])) == set()
+    spec["params"][0]["value"] = "A"
+    assert visible_picked(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])) == {"A"}

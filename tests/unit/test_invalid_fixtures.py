@@ -71,6 +71,39 @@ def test_parallel_validation_of_large_files_reports_the_same(case, monkeypatch):
     assert [[p.code, p.file, p.row, p.field] for p in check(config)] == expected["problems"]
 
 
+def expected_codes(case: Path) -> set[str]:
+    return {p[0] for p in json.loads((case / "expected.json").read_text(encoding="utf-8"))["problems"]}
+
+
+#: cases with problems that only Frictionless's cell checks find: in a big build those run in a second process
+#: while the site is built, so the build must still stop on them (and report them as --check does)
+CELL_CASES = [c for c in CASES if expected_codes(c) & {"type-error", "constraint-required", "constraint-enum",
+                                                        "constraint-pattern", "missing-cell", "extra-cell"}][:6]
+
+
+@pytest.mark.parametrize("case", CELL_CASES, ids=[c.name for c in CELL_CASES])
+def test_background_cell_checks_stop_the_build_with_the_same_report(case, previous_site, tmp_path, capsys,
+                                                                     monkeypatch):
+    import icsite.parallel
+    import icsite.pipeline
+    from icsite.problems import format_report
+
+    pools = []
+    real_pool = icsite.parallel.pool
+    monkeypatch.setattr(icsite.pipeline, "BACKGROUND_BYTES", -1)  # as if the data were big
+    monkeypatch.setattr(icsite.parallel, "pool", lambda n: pools.append(n) or real_pool(n))
+    site = tmp_path / "site"
+    shutil.copytree(previous_site, site)
+    before = snapshot(site)
+    code = build.main(["--data", str(case / "datapackages"), "--content", str(CONTENT), "--out", str(site),
+                       "--strict", "--quiet"])
+    err = capsys.readouterr().err
+    config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
+    assert pools == [1], "the cell checks did not run in a second process"
+    assert code == 1 and err == format_report(check(config)) + "Nothing was written; the previous site is unchanged.\n"
+    assert snapshot(site) == before
+
+
 def test_every_problem_code_is_documented_for_publishers():
     from icsite.problems import CODES
 

@@ -254,3 +254,15 @@ publish({{f"p{{i}}.html": b"new" for i in range(100)}}, Path({str(out)!r}))
     assert any(p.name.startswith(".site.new-") for p in tmp_path.iterdir())  # the killed build's staging folder
     publish({"index.html": b"next"}, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["driver.py", "site"]
+
+
+def test_publish_links_unchanged_files_from_the_old_site(tmp_path):
+    out = tmp_path / "site"
+    publish({"same.html": b"same", "edited.html": b"v1"}, out)
+    same, edited = (out / "same.html").stat().st_ino, (out / "edited.html").stat().st_ino
+    (out / "edited.html").write_bytes(b"changed by hand")  # the old site is not trusted: its bytes are compared
+    publish({"same.html": b"same", "edited.html": b"v1"}, out)
+    assert (out / "same.html").stat().st_ino == same  # not written again
+    assert (out / "edited.html").read_bytes() == b"v1" and (out / "edited.html").stat().st_ino != edited
+    publish({"same.html": b"new"}, out)
+    assert (out / "same.html").read_bytes() == b"new" and not (out / "edited.html").exists()

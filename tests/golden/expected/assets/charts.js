@@ -14,7 +14,17 @@ async function draw(figure) {
   const id = figure.dataset.chart;
   try {
     const spec = await specOf(figure, id);
-    await window.vegaEmbed(document.getElementById(`${id}-target`), spec, { renderer: "svg", actions: false });
+    const target = document.getElementById(`${id}-target`);
+    const options = { renderer: "svg", actions: false };
+    if (spec.params && spec.params.some((p) => p.bind)) {
+      // the chart's own controls (such as the list of ICSs to highlight) go after it, outside the drawing, which
+      // is hidden from screen readers (the description and the table carry its content)
+      const controls = document.createElement("div");
+      controls.className = "chart-controls";
+      target.after(controls);
+      options.bind = controls;
+    }
+    await window.vegaEmbed(target, spec, options);
     figure.dataset.rendered = "true";
     const image = document.getElementById(`${id}-image`);
     if (image) image.hidden = true;
