@@ -149,3 +149,22 @@ def test_a_rebuild_with_nothing_changed_renders_no_image(site, tmp_path):
 
     config, _ = load_config(out_dir=tmp_path / "again", quiet=True)
     assert build_site(config).rendered == 0
+
+
+def test_every_chart_on_every_page_works_without_javascript(site):
+    """Every figure on every page carries its static image, description, table and reusable files, all present."""
+    import re
+
+    figures = 0
+    for page in sorted(site.rglob("index.html")):
+        html = page.read_text(encoding="utf-8")
+        for figure in re.findall(r'<figure class="chart".*?</figure>', html, flags=re.S):
+            chart_id = re.search(r'data-chart="([^"]+)"', figure)[1]
+            where = f"{page.relative_to(site)} #{chart_id}"
+            image = re.search(r'<img class="chart-image"[^>]* src="([^"]+)" alt="([^"]+)"', figure)
+            assert image and (page.parent / image[1]).is_file(), f"{where}: no static image"
+            assert 'class="chart-description"' in figure and "<table" in figure and "<td" in figure, where
+            for href in re.findall(r'<a href="([^"]+)" download>', figure):
+                assert (page.parent / href).is_file(), f"{where}: {href} missing"
+            figures += 1
+    assert figures > 1000  # every chart appears on its page and on its embed page
