@@ -10,7 +10,8 @@ import traceback
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="build.py", description="Validate the data packages and build the static site.",
+        prog="build.py", description="Validate the data packages and build the static site. "
+        "`build.py release PACKAGE` keeps a package's current version as a release (see its --help).",
         epilog="Exit status: 0 built (or valid), 1 the input has problems, 2 usage or configuration error.")
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     parser.add_argument("--content", metavar="DIR", help="folder of markdown pages (default: content/)")
@@ -31,7 +32,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["release"]:
+        return release(argv[1:])
+    args = parse_args(argv)
     try:
         return run(args)
     except KeyboardInterrupt:
@@ -78,6 +82,51 @@ def run(args: argparse.Namespace) -> int:
         print(summary.line())
     if args.timings:
         print(summary.timings())
+    return 0
+
+
+def release(argv: list[str]) -> int:
+    """`build.py release PACKAGE`: keep the package's current version as a release, for "what changed" later."""
+    parser = argparse.ArgumentParser(
+        prog="build.py release", description="Keep the current version of a data package in its releases/ folder, "
+        "with the comparisons the site publishes for it, so the next version's release page can say what changed.")
+    parser.add_argument("package", help="the package's folder name, e.g. urgent-emergency-care")
+    parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
+    args = parser.parse_args(argv)
+    from icsite.config import load_config
+    from icsite.compute import compute
+    from icsite.downloads import computed_table
+    from icsite.load import load
+    from icsite.model import build_model
+    from icsite.problems import errors, format_report
+    from icsite.releases import snapshot
+    from icsite.validate import validate
+
+    config, config_problems = load_config(data_dir=args.data)
+    if config_problems:
+        print(format_report(config_problems), file=sys.stderr)
+        return 2
+    sources = load(config)
+    problems = validate(sources, config.data_dir)
+    if errors(problems, False):
+        print(format_report(problems), file=sys.stderr, end="")
+        print("Fix these first: only valid data can be released.", file=sys.stderr)
+        return 1
+    data = build_model(sources)
+    package = next((p for p in data.packages if p.name == args.package), None)
+    if package is None:
+        print(f"build.py release: error: no package '{args.package}' in {config.data_dir} "
+              f"(there are: {', '.join(p.name for p in data.packages)})", file=sys.stderr)
+        return 2
+    comparisons = compute(data, min_events=config.min_events)
+    values = comparisons.values[comparisons.values["indicator_id"].map(data.indicators["package"]) == package.name]
+    try:
+        folder = snapshot(package.path, package.descriptor, computed_table(values, data.areas["short_name"].to_dict()))
+    except (FileExistsError, ValueError) as exc:
+        print(f"build.py release: {exc}. Change the version in {package.path / 'datapackage.json'} for a new "
+              "release.", file=sys.stderr)
+        return 1
+    print(f"Kept {package.name} {package.version} in {folder}.")
     return 0
 
 

@@ -89,6 +89,9 @@ class Page:
     title: str
     description: str
     has_charts: bool = False
+    image: str = ""  # a picture for link previews (Open Graph), relative to the site root: a chart's PNG
+    json_ld: str = ""  # schema.org metadata as JSON, safe inside <script type="application/ld+json">
+    feed: str = ""  # an Atom feed about this page's subject, relative to the site root
 
 
 # --- Page types ---------------------------------------------------------------------------------------------------
@@ -162,7 +165,43 @@ class IndicatorPage(Page):
 
 @dataclass
 class DataIndexPage(Page):
-    packages: list[dict] = field(default_factory=list)
+    packages: list[dict] = field(default_factory=list)  # name, title, description, href, version, released, ...
+    everything: list[Link] = field(default_factory=list)  # the whole site's data: comparisons.csv and a zip
+
+
+@dataclass
+class PackagePage(Page):
+    """One data set: what it is, its licence and citation, its releases and the latest downloads."""
+
+    package: dict = field(default_factory=dict)  # name, title, description, licence, sources, illustrative
+    citation: str = ""
+    releases: list[dict] = field(default_factory=list)  # newest first: version, released, href, summary, current
+    downloads: list[Link] = field(default_factory=list)  # the latest release's files
+
+
+@dataclass
+class ReleasePage(Page):
+    """One release of one data set: its files with checksums, and what changed from the release before."""
+
+    package: dict = field(default_factory=dict)
+    version: str = ""
+    released: str = ""
+    current: bool = False
+    latest_alias: bool = False  # this is data/<package>/latest/, a copy of the current release's folder
+    previous: Link | None = None
+    citation: str = ""
+    downloads: list[Link] = field(default_factory=list)
+    checksums: Table | None = None  # file and SHA-256, from SHA256SUMS (filled by the pipeline)
+    summary: list[str] = field(default_factory=list)  # sentences
+    changes: list[Table] = field(default_factory=list)  # new periods, revised values, changed comparisons
+    more: str = ""  # a note when a table shows only the first rows of a long list
+
+
+@dataclass
+class NotFoundPage(Page):
+    """404.html: served by GitHub Pages at whatever address was asked for, so its links start from the site root."""
+
+    absolute_links: bool = True
 
 
 @dataclass
@@ -216,7 +255,7 @@ class PageBuilder:
 
     def all_pages(self) -> list[Page]:
         """Every page of the site, in a stable order."""
-        pages: list[Page] = [self.home(), self.ics_index(), self.indicator_index(), self.data_index()]
+        pages: list[Page] = [self.home(), self.ics_index(), self.indicator_index()]
         pages += [self.profile(code) for code in sorted(self.with_data)]
         pages += [self.indicator(ind) for ind in self.indicators.index]
         pages += [self.content(p) for p in self.data.pages]
@@ -239,7 +278,7 @@ class PageBuilder:
             regions.append((self.areas.at[region_code, "short_name"],
                             [self.area_link(c) for c in group.sort_values("short_name").index]))
         regions.sort()
-        releases = [{"title": p.title, "version": p.version, "created": p.created, "href": f"data/#{p.name}"}
+        releases = [{"title": p.title, "version": p.version, "created": p.created, "href": f"data/{p.name}/"}
                     for p in self.data.packages]
         counts = {"icbs_current": len(current), "indicators": len(self.indicators),
                   "profiles": len(self.with_data), "values": int(self.values["value"].notna().sum())}
@@ -703,17 +742,6 @@ class PageBuilder:
         """When a code was valid, briefly: "to 31 March 2026", "from 1 April 2026"."""
         a = self.areas.loc[code]
         return f"to {long_date(a['valid_to'])}" if not a["current"] else f"from {long_date(a['valid_from'])}"
-
-    def data_index(self) -> DataIndexPage:
-        packages = []
-        for p in self.data.packages:
-            packages.append({"name": p.name, "title": p.title, "description": p.description, "version": p.version,
-                             "created": p.created, "illustrative": p.illustrative,
-                             "licenses": [lic.get("title") or lic.get("name") for lic in p.licenses],
-                             "sources": [s.get("title", "") for s in p.sources],
-                             "downloads": self.downloads.get(p.name, [])})
-        return DataIndexPage("data_index.html", "data/", "Data",
-                             "Every data set behind this site, with its licence and downloads.", packages=packages)
 
     def content(self, src) -> ContentPage:
         title = src.meta.get("title") or src.slug.replace("-", " ").capitalize()

@@ -8,14 +8,19 @@ from dataclasses import dataclass, field
 
 from . import assets, parallel
 from .compute import compute
-from .downloads import computed_table, csv_parts, table_csv, to_json
+from .datafiles import Credit, DataJob, cached_data_files, data_links, fill_sizes
+from .downloads import table_csv
+from .releases import Release, releases, snapshot_table
 from .config import Config
 from .load import load
 from .model import build_model
-from .pages import Link, PageBuilder, embed_pages, indicator_slug, page_charts, site_info
+from .datapages import change_sentences, checksum_rows, data_pages, releases_json
+from .feeds import area_feed, robots, site_feed, sitemap
+from .pages import (EmbedPage, NotFoundPage, PageBuilder, ProfilePage, ReleasePage, embed_pages, page_charts,
+                    site_info)
 from .prerender import render_images
 from .problems import BuildFailed, Problem, errors
-from .publish import make_zip, publish
+from .publish import publish
 from .render import make_environment, render_page
 from .validate import cell_checks, combine, first_checks, validate
 
@@ -93,14 +98,17 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
 
 def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[dict[str, bytes], int, int, int, int]:
     """Every file of the site from valid sources: (files by path, pages, charts, downloads, images rendered)."""
+    files: dict[str, bytes] = {}
     data = build_model(sources)
     comparisons = compute(data, min_events=config.min_events)
     clock.lap("compute")
-    files, downloads = download_files(data)
-    # the computed downloads are written in the other process, if there is one, while this one builds the pages
-    args = (data.areas, data.indicators, comparisons.values)
-    computed = pool.submit(computed_files, *args) if pool is not None else computed_files(*args)
-    downloads.update(computed_links(data.areas, comparisons.values))
+    credit = Credit(config.publisher, config.title, canonical_root(config))
+    job = DataJob(data.areas, data.indicators, comparisons.values, package_releases(data, comparisons), credit,
+                  config.build_date or data.release_date)
+    # the data files are written in the other process, if there is one, while this one builds the pages
+    made = (pool.submit(cached_data_files, job, config.cache_dir) if pool is not None
+            else cached_data_files(job, config.cache_dir))
+    downloads = data_links(job)
     clock.lap("downloads")
     builder = PageBuilder(data, comparisons, downloads)
     pages = builder.all_pages()
@@ -116,14 +124,24 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[d
     images, render_stats = render_images(specs, config.cache_dir)
     files.update(images)
     clock.lap("chart images")
-    files.update(computed.result() if pool is not None else computed)
+    for page in pages:  # a link preview shows the page's first chart
+        first = next(iter(page_charts(page)), None)
+        page.image = f"{page.path}{first.png}" if first is not None else ""
+    files.update(made.result() if pool is not None else made)
     fill_sizes(downloads, files)
     clock.lap("downloads (waited)")
-    pages += embed_pages(pages)
+    data_set_pages = data_pages(job.releases, downloads, credit, comparisons.values, data.indicators, data.areas)
+    for page in data_set_pages:
+        if isinstance(page, ReleasePage):
+            checksum_rows(page, files)
+    pages += data_set_pages + embed_pages(pages)
+    files.update(feed_files(data, comparisons, job, pages, config))
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
     for page in pages:
         files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
+    files["404.html"] = render_page(env, NotFoundPage("not_found.html", "404.html", "Page not found",
+                                                      "There is no page at this address."), site).encode("utf-8")
     files.update(assets.theme_assets(config.themes_dir, config.theme))
     files["assets/vendor/vega-bundle.js"] = assets.vega_bundle(config.cache_dir)
     files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
@@ -131,6 +149,43 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[d
     clock.lap("render")
     n_downloads = sum(len(links) for links in downloads.values())
     return files, len(pages), render_stats.charts, n_downloads, render_stats.rendered
+
+
+def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[str, bytes]:
+    """feed.xml, a feed per ICS, api/v1/releases.json, robots.txt and (when the site's address is known) sitemap.xml."""
+    root, credit = job.credit.root, job.credit
+    titles = {name: rels[-1].descriptor.get("title") or name for name, rels in job.releases.items()}
+    files = {"feed.xml": site_feed(job.releases, titles, change_sentences, root, config.title, credit.publisher),
+             "api/v1/releases.json": releases_json(job.releases), "robots.txt": robots(root)}
+    values = comparisons.values
+    package_of = values["indicator_id"].map(data.indicators["package"])
+    packages_by_area = package_of.groupby(values["area_code"]).agg(lambda s: set(s)).to_dict()
+    for page in pages:
+        if isinstance(page, ProfilePage):
+            code, slug = page.area["code"], page.path.split("/")[1]
+            page.feed = f"ics/{slug}/feed.xml"
+            files[page.feed] = area_feed(code, page.area["short_name"], slug, job.releases, titles,
+                                         packages_by_area.get(code, set()), root, config.title, credit.publisher)
+    if root:
+        day = (config.build_date or data.release_date).isoformat()
+        files["sitemap.xml"] = sitemap([p.path for p in pages if not isinstance(p, EmbedPage)], root, day)
+    return files
+
+
+def package_releases(data, comparisons) -> dict[str, list[Release]]:
+    """Every release of every package, with what changed: the current one compared with those kept in the repository."""
+    out = {}
+    values = comparisons.values
+    for package in data.packages:
+        mine = values[values["indicator_id"].map(data.indicators["package"]) == package.name]
+        published = mine.assign(compared_to_england=mine["compared_to_england"].astype(str))
+        out[package.name] = releases(package.path, package.name, package.descriptor, snapshot_table(published))
+    return out
+
+
+def canonical_root(config: Config) -> str:
+    """The site's absolute address ending in "/", when --base-url (or site.toml) gave one; else ""."""
+    return config.base_url.rstrip("/") + "/" if "://" in config.base_url else ""
 
 
 class Stopwatch:
@@ -144,88 +199,3 @@ class Stopwatch:
         now = time.perf_counter()
         self.laps[name] = now - self.last
         self.last = now
-
-
-def download_files(data) -> tuple[dict[str, bytes], dict[str, list[Link]]]:
-    """Every package published unchanged under data/<name>/ (descriptor, resources) plus a zip of them."""
-    files: dict[str, bytes] = {}
-    links: dict[str, list[Link]] = {}
-    for package in data.packages:
-        members = {"datapackage.json": (package.path / "datapackage.json").read_bytes()}
-        for path in package.resource_paths.values():
-            members[path] = (package.path / path).read_bytes()
-        archive = make_zip({f"{package.name}/{k}": v for k, v in members.items()})
-        base = f"data/{package.name}/"
-        for name, content in members.items():
-            files[base + name] = content
-        files[f"{base}{package.name}.zip"] = archive
-        links[package.name] = [Link(name, base + name) for name in members]  # sizes: fill_sizes
-        links[package.name].append(Link(f"{package.name}.zip", f"{base}{package.name}.zip"))
-    return files, links
-
-
-def computed_files(areas, indicators, values) -> dict[str, bytes]:
-    """Values with every computed column: one CSV for everything, and a CSV and JSON per indicator and per ICS.
-
-    Pure (and picklable arguments), so it can run in another process; `computed_links` names the same files.
-    """
-    table = computed_table(values, areas["short_name"].to_dict())
-    by_indicator = table.groupby("indicator_id", sort=True).indices
-    # row labels of `table` (a RangeIndex), so they are positions in the whole table
-    by_area = {k: v.to_numpy() for k, v in table[table["area_type"] == "icb"].groupby("area_code", sort=True).groups.items()}
-    parts = {("all", None): range(len(table))}
-    parts.update({("indicator", k): v for k, v in by_indicator.items()})
-    parts.update({("area", k): v for k, v in by_area.items()})
-    csv = csv_parts(table, parts)
-    files = {COMPARISONS_FILE: csv[("all", None)]}
-    for ind_id, rows in by_indicator.items():
-        base = indicator_file_base(ind_id)
-        ind = indicators.loc[ind_id]
-        meta = {"indicator_id": ind_id, "title": ind["title"], "unit": ind["unit"], "polarity": ind["polarity"],
-                "value_type": ind["value_type"], "multiplier": float(ind["multiplier"]),
-                "illustrative": bool(ind["illustrative"]), "source": ind["source"], "package": ind["package"]}
-        files[f"{base}.csv"], files[f"{base}.json"] = csv[("indicator", ind_id)], to_json(table.iloc[rows], meta)
-    for code in by_area:
-        files[area_file(areas.at[code, "slug"])] = csv[("area", code)]
-    return files
-
-
-def computed_links(areas, values) -> dict[str, list[Link]]:
-    """Links to the files `computed_files` writes, keyed as the pages look them up; `fill_sizes` adds their sizes."""
-    links: dict[str, list[Link]] = {"comparisons": [Link("comparisons.csv", COMPARISONS_FILE)]}
-    for ind_id in sorted(set(values["indicator_id"])):
-        base = indicator_file_base(ind_id)
-        links[f"indicators/{ind_id}"] = [Link(f"{ind_id}.csv", f"{base}.csv"), Link(f"{ind_id}.json", f"{base}.json")]
-    for code in sorted(set(values.loc[values["area_type"] == "icb", "area_code"])):
-        path = area_file(areas.at[code, "slug"])
-        links[f"ics/{code}"] = [Link(path.rsplit("/", 1)[1], path)]
-    return links
-
-
-COMPARISONS_FILE = "data/comparisons.csv"
-
-
-def indicator_file_base(ind_id: str) -> str:
-    """Where an indicator's computed CSV and JSON go, without the extension."""
-    return f"indicators/{indicator_slug(ind_id)}/{ind_id}"
-
-
-def area_file(slug: str) -> str:
-    """Where an ICS's computed CSV goes."""
-    return f"ics/{slug}/{slug}.csv"
-
-
-def fill_sizes(links: dict[str, list[Link]], files: dict[str, bytes]) -> None:
-    """Each download link's note: the size of its file (which must exist)."""
-    for group in links.values():
-        for link in group:
-            link.note = human_size(len(files[link.href]))
-
-
-def human_size(n: int) -> str:
-    """1.2 MB, 34 kB, 512 bytes."""
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f} MB"
-    if n >= 1_000:
-        return f"{n / 1_000:.0f} kB"
-    return f"{n} bytes"

@@ -55,4 +55,7 @@ def relative_url(target: str, page_path: str) -> str:
 def render_page(env: Environment, page, site) -> str:
     """Render one page context with its template; `url` resolves links relative to this page."""
     template = env.get_template(page.template)
+    if getattr(page, "absolute_links", False):  # a page served at any address (404.html): links from the root
+        return template.render(page=page, site=site, url=lambda target: target if "://" in target
+                               else site.base_path + target)
     return template.render(page=page, site=site, url=lambda target: relative_url(target, page.path))

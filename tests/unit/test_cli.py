@@ -96,15 +96,16 @@ def test_usage_errors_exit_2(argv, capsys):
 
 
 def test_published_packages_validate_unchanged(built_site):
-    descriptors = sorted(built_site.glob("data/*/datapackage.json"))
-    assert [d.parent.name for d in descriptors] == ["areas", "urgent-care-sample"]
+    descriptors = sorted(built_site.glob("data/*/latest/datapackage.json"))
+    assert [d.parent.parent.name for d in descriptors] == ["areas", "urgent-care-sample"]
     for descriptor in descriptors:
         report = validate(str(descriptor))
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])
-        source = FIXTURE / "datapackages" / descriptor.parent.name
+        source = FIXTURE / "datapackages" / descriptor.parent.parent.name
         for file in source.iterdir():
             assert (descriptor.parent / file.name).read_bytes() == file.read_bytes()
-        assert (descriptor.parent / f"{descriptor.parent.name}.zip").stat().st_size > 0
+            assert (descriptor.parent.parent / "1.0.0" / file.name).read_bytes() == file.read_bytes()
+        assert (descriptor.parent / f"{descriptor.parent.parent.name}.zip").stat().st_size > 0
 
 
 def test_summary_line(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """The shipped data: valid packages, real registry facts, and every page and download the site promises."""
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def rows(path: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("shipped") / "site"
-    assert build.main(["--out", str(out), "--quiet"]) == 0
+    assert build.main(["--out", str(out), "--base-url", "/ics-outcomes/", "--quiet"]) == 0
     return out
 
 
@@ -52,15 +53,26 @@ def test_every_page_and_download_exists(site):
         if (package / "values.csv").exists():
             with_data |= {r["area_code"] for r in rows(package / "values.csv") if areas[r["area_code"]]["type"] == "icb"}
             indicators += [r["id"] for r in rows(package / "indicators.csv")]
-            for name in ("datapackage.json", "indicators.csv", "values.csv", f"{package.name}.zip"):
-                assert (site / "data" / package.name / name).is_file(), name
+            version = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"]
+            for folder in ("latest", version):
+                for name in ("datapackage.json", "indicators.csv", "values.csv", f"{package.name}.zip",
+                             f"{package.name}.xlsx", f"{package.name}.json", "SHA256SUMS", "index.html"):
+                    assert (site / "data" / package.name / folder / name).is_file(), (folder, name)
+            assert (site / "data" / package.name / "index.html").is_file()
     assert len(with_data) == 51  # 42 boards of 2022 (two with an older code too) and the 7 new codes of 2026
     for code in with_data:
-        assert (site / "ics" / areas[code]["slug"] / "index.html").is_file(), code
+        slug = areas[code]["slug"]
+        for name in ("index.html", f"{slug}.csv", f"{slug}.xlsx", "feed.xml"):
+            assert (site / "ics" / slug / name).is_file(), (code, name)
+        assert (site / "api" / "v1" / "areas" / f"{code}.json").is_file(), code
     for ind in indicators:
-        assert (site / "indicators" / ind.replace("_", "-") / "index.html").is_file(), ind
+        for name in ("index.html", f"{ind}.csv", f"{ind}.xlsx", f"{ind}.json"):
+            assert (site / "indicators" / ind.replace("_", "-") / name).is_file(), (ind, name)
+        assert (site / "api" / "v1" / "indicators" / f"{ind}.json").is_file(), ind
     for page in ("index.html", "ics/index.html", "indicators/index.html", "data/index.html", "about/index.html",
-                 "methodology/index.html", "data-standard/index.html", "assets/vendor/vega-bundle.js"):
+                 "methodology/index.html", "data-standard/index.html", "assets/vendor/vega-bundle.js", "api/index.html",
+                 "api/v1/areas.json", "api/v1/indicators.json", "api/v1/releases.json", "data/comparisons.csv",
+                 "data/all-data.zip", "feed.xml", "robots.txt", "404.html", ".nojekyll"):
         assert (site / page).is_file(), page
 
 
@@ -168,3 +180,38 @@ def test_every_chart_on_every_page_works_without_javascript(site):
                 assert (page.parent / href).is_file(), f"{where}: {href} missing"
             figures += 1
     assert figures > 1000  # every chart appears on its page and on its embed page
+
+
+def test_no_broken_internal_link_anywhere(site):
+    """Every href and src on every page (and 404.html) names a file of the site, downloads included.
+
+    The site is built for the sub-path /ics-outcomes/: relative links resolve from their page; root-relative links
+    (404.html's) must start with that sub-path.
+    """
+    import posixpath
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    broken, checked = [], 0
+    for page in sorted(site.rglob("*.html")):
+        here = page.relative_to(site).parent.as_posix()
+        html = page.read_text(encoding="utf-8")
+        for link in set(re.findall(r'(?:href|src)="([^"]*)"', html)):
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("#", "mailto:", "data:")):
+                continue
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                if not path.startswith("/ics-outcomes/"):
+                    broken.append(f"{page.relative_to(site)}: {link} (outside the sub-path)")
+                    continue
+                target = path[len("/ics-outcomes/"):]
+            else:
+                target = posixpath.normpath(posixpath.join(here, path)) if path else here
+            target = target.strip("/") if target not in (".", "") else ""
+            checked += 1
+            if target not in files and posixpath.join(target, "index.html").lstrip("/") not in files:
+                broken.append(f"{page.relative_to(site)}: {link}")
+    assert not broken, f"{len(broken)} broken link(s): {broken[:20]}"
+    assert checked > 20_000

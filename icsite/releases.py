@@ -1,0 +1,174 @@
+"""Releases of each data package: the versions kept in the repository, and what changed from one to the next.
+
+A package's current files are its newest release. Earlier releases are kept in the repository as copies of the
+package as it was released, in `<package>/releases/<version>/` (written by `python build.py release <package>`),
+each with `comparisons.csv`: the comparison with England of every value as the site published it then. So "what
+changed" compares what was published with what is published now: values (new periods, revised values, new and
+withdrawn values), indicators (new and withdrawn) and comparisons with England. Pure, except `archived` and
+`snapshot`, which read and write those folders.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RELEASES = "releases"  # the folder of earlier releases inside a package folder
+SNAPSHOT = "comparisons.csv"  # the published comparisons kept with each earlier release
+KEY = ["indicator_id", "area_code", "period"]
+SNAPSHOT_COLUMNS = KEY + ["value", "compared_to_england"]
+TOLERANCE = 1e-9  # values closer than this are the same value (CSV round trips)
+
+
+@dataclass
+class Release:
+    """One release of one package: its files as released and the comparisons published with it."""
+
+    package: str
+    version: str
+    released: str  # YYYY-MM-DD
+    members: dict[str, bytes]  # datapackage.json and the resource files, by file name
+    comparisons: pd.DataFrame  # SNAPSHOT_COLUMNS
+    current: bool = False
+    previous: str = ""  # the version before this one, if any
+    changes: dict = field(default_factory=dict)  # see `changes`; empty for a first release
+
+    @property
+    def descriptor(self) -> dict:
+        return json.loads(self.members["datapackage.json"])
+
+    def values(self) -> pd.DataFrame:
+        """The release's values (text cells; numbers parsed by `changes`)."""
+        name = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == "values"), None)
+        if name is None or name not in self.members:
+            return pd.DataFrame(columns=KEY + ["value"])
+        return pd.read_csv(io.BytesIO(self.members[name]), dtype=str, keep_default_na=False)
+
+    def indicator_ids(self) -> set[str]:
+        name = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == "indicators"), None)
+        if name is None or name not in self.members:
+            return set()
+        return set(pd.read_csv(io.BytesIO(self.members[name]), dtype=str, keep_default_na=False)["id"])
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for versions: numeric parts as numbers (1.10.0 after 1.9.0), then the text."""
+    return tuple(int(p) if p.isdigit() else -1 for p in re.split(r"[.\-+]", version)), version
+
+
+def package_members(folder: Path, descriptor: dict) -> dict[str, bytes]:
+    """datapackage.json and every resource file of a package folder, by file name."""
+    members = {"datapackage.json": (folder / "datapackage.json").read_bytes()}
+    for res in descriptor.get("resources", []):
+        members[res["path"]] = (folder / res["path"]).read_bytes()
+    return members
+
+
+def archived(package_folder: Path, name: str) -> list[Release]:
+    """The earlier releases kept in `<package>/releases/`, oldest first."""
+    out = []
+    root = package_folder / RELEASES
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if not (folder / "datapackage.json").is_file():
+            continue
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        snapshot = folder / SNAPSHOT
+        comparisons = (pd.read_csv(snapshot, dtype=str, keep_default_na=False) if snapshot.is_file()
+                       else pd.DataFrame(columns=SNAPSHOT_COLUMNS))
+        out.append(Release(name, str(descriptor.get("version", folder.name)), str(descriptor.get("created", ""))[:10],
+                           package_members(folder, descriptor), comparisons))
+    return sorted(out, key=lambda r: version_key(r.version))
+
+
+def releases(package_folder: Path, name: str, descriptor: dict, comparisons: pd.DataFrame) -> list[Release]:
+    """Every release of a package, oldest first, the current one last, each with what changed from the one before.
+
+    An archived release with the current version is the record of the current one, which replaces it.
+    """
+    current = Release(name, str(descriptor.get("version", "")), str(descriptor.get("created", ""))[:10],
+                      package_members(package_folder, descriptor), comparisons[SNAPSHOT_COLUMNS], current=True)
+    out = [r for r in archived(package_folder, name) if r.version != current.version] + [current]
+    for before, after in zip(out, out[1:]):
+        after.previous = before.version
+        after.changes = changes(before, after)
+    return out
+
+
+def snapshot_table(published: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons kept with a release: key, value and comparison with England, as published (text)."""
+    return published[SNAPSHOT_COLUMNS].astype(str).replace({"nan": "", "<NA>": ""})
+
+
+def snapshot(package_folder: Path, descriptor: dict, published: pd.DataFrame) -> Path:
+    """Keep the current package as an earlier release: a copy of its files and its published comparisons.
+
+    Raises FileExistsError if that version is already kept (a release is never overwritten).
+    """
+    version = str(descriptor.get("version", "")).strip()
+    if not version:
+        raise ValueError("the package has no version in its datapackage.json")
+    target = package_folder / RELEASES / version
+    if target.exists():
+        raise FileExistsError(f"release {version} is already kept in {target}")
+    staging = package_folder / RELEASES / f".{version}.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name, content in package_members(package_folder, descriptor).items():
+        (staging / name).write_bytes(content)
+    snapshot_table(published).to_csv(staging / SNAPSHOT, index=False, lineterminator="\n")
+    staging.rename(target)
+    return target
+
+
+def numbers(cells: pd.Series) -> pd.Series:
+    return pd.to_numeric(cells.replace("", np.nan), errors="coerce")
+
+
+def changes(old: Release, new: Release) -> dict:
+    """What changed from `old` to `new`: a dict ready for JSON (see the module docstring), lists sorted."""
+    before, after = old.values(), new.values()
+    for table in (before, after):
+        table["value_number"] = numbers(table["value"]) if "value" in table else np.nan
+    both = before[KEY + ["value_number"]].merge(after[KEY + ["value_number"]], on=KEY, how="outer",
+                                                suffixes=("_old", "_new"), indicator=True)
+    added, removed = both[both["_merge"] == "right_only"], both[both["_merge"] == "left_only"]
+    kept = both[both["_merge"] == "both"]
+    old_v, new_v = kept["value_number_old"], kept["value_number_new"]
+    differs = ((old_v - new_v).abs() > TOLERANCE) | (old_v.isna() != new_v.isna())
+    revised = kept[differs].sort_values(KEY)
+    old_periods = set(zip(before["indicator_id"], before["period"]))
+    new_periods = sorted({(i, p) for i, p in zip(added["indicator_id"], added["period"]) if (i, p) not in old_periods})
+    comp = old.comparisons[SNAPSHOT_COLUMNS].merge(new.comparisons[SNAPSHOT_COLUMNS], on=KEY,
+                                                   suffixes=("_old", "_new"))
+    comp = comp[comp["compared_to_england_old"].astype(str) != comp["compared_to_england_new"].astype(str)]
+    comp = comp.sort_values(KEY)
+    old_ids, new_ids = old.indicator_ids(), new.indicator_ids()
+
+    def number(x):
+        return None if pd.isna(x) else round(float(x), 6)
+
+    return {
+        "package": new.package, "version": new.version, "previous_version": old.version, "released": new.released,
+        "summary": {"new_periods": len(new_periods), "new_values": len(added), "revised_values": len(revised),
+                    "withdrawn_values": len(removed), "changed_comparisons": len(comp),
+                    "new_indicators": len(new_ids - old_ids), "withdrawn_indicators": len(old_ids - new_ids)},
+        "new_indicators": sorted(new_ids - old_ids),
+        "withdrawn_indicators": sorted(old_ids - new_ids),
+        "new_periods": [{"indicator_id": i, "period": p} for i, p in new_periods],
+        "revised_values": [{"indicator_id": i, "area_code": a, "period": p, "old_value": number(o),
+                            "new_value": number(n)}
+                           for i, a, p, o, n in zip(revised["indicator_id"], revised["area_code"], revised["period"],
+                                                    revised["value_number_old"], revised["value_number_new"])],
+        "changed_comparisons": [{"indicator_id": i, "area_code": a, "period": p, "old": o, "new": n}
+                                for i, a, p, o, n in zip(comp["indicator_id"], comp["area_code"], comp["period"],
+                                                         comp["compared_to_england_old"],
+                                                         comp["compared_to_england_new"])],
+        "new_values_by_area": added.groupby("area_code").size().sort_index().astype(int).to_dict(),
+    }
