@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +116,15 @@ def unreadable_reason(path: Path) -> tuple[str, str, int | None] | None:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return ("encoding-not-utf8", f"byte {exc.start} (0x{data[exc.start]:02x}) on line {line} is not UTF-8", line)
+    control = CONTROL.search(data)
+    if control:  # a NUL or other control character: not text, and it breaks the tools the values go on to
+        line = data.count(b"\n", 0, control.start()) + 1
+        return ("control-character", f"byte {control.start()} on line {line} is the control character "
+                f"0x{data[control.start()]:02x}, which has no place in text", line)
     return None
+
+
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, except tab, line feed and CR
 
 
 def first_line(exc: Exception) -> str:

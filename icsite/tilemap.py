@@ -43,7 +43,8 @@ def valid_icbs(areas: pd.DataFrame, on: pd.Timestamp) -> pd.DataFrame:
 
 
 def board_points(areas: pd.DataFrame, successions: pd.DataFrame, codes) -> dict[str, tuple[float, float]]:
-    """code -> (lat, long): the board's own point, else the mean of its predecessors' points (recursively)."""
+    """code -> (lat, long): the board's own point, else the mean of its predecessors' points (recursively); a board
+    with neither is left out (validation warns: area-location-missing)."""
     known = {r.code: (float(r.lat), float(r.long)) for r in areas.itertuples()
              if pd.notna(r.lat) and pd.notna(r.long)}
     preds: dict[str, list[str]] = {}
@@ -57,12 +58,7 @@ def board_points(areas: pd.DataFrame, successions: pd.DataFrame, codes) -> dict[
                if p is not None]
         return (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts else None
 
-    out = {}
-    for code in codes:
-        if (pt := point(code, frozenset())) is None:
-            raise ValueError(f"no lat/long for {code}, nor for any predecessor")
-        out[code] = pt
-    return out
+    return {code: pt for code in codes if (pt := point(code, frozenset())) is not None}
 
 
 def _assign(cost: np.ndarray) -> np.ndarray:
@@ -93,11 +89,11 @@ def _assign(cost: np.ndarray) -> np.ndarray:
 
 def tile_layout(areas: pd.DataFrame, successions: pd.DataFrame, on: pd.Timestamp) -> pd.DataFrame:
     """Columns code, col, row (ints >= 0, row 0 north): one distinct cell per ICB valid on `on`."""
-    codes = list(valid_icbs(areas, pd.Timestamp(on))["code"])
+    pts = board_points(areas, successions, list(valid_icbs(areas, pd.Timestamp(on))["code"]))
+    codes = list(pts)  # the boards that can be placed
     if not codes:
         return pd.DataFrame({"code": pd.Series(dtype=str), "col": pd.Series(dtype=int),
                              "row": pd.Series(dtype=int)})
-    pts = board_points(areas, successions, codes)
     lat = np.array([pts[c][0] for c in codes])
     lon = np.array([pts[c][1] for c in codes])
     x, y = lon * math.cos(math.radians(lat.mean())), lat

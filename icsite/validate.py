@@ -140,7 +140,8 @@ def structure_problems(package: PackageSource, root: Path) -> tuple[list[Problem
     for name, (code, message, line) in sorted(package.read_errors.items()):
         res = package.resource(name) or {}
         path = res.get("path") if isinstance(res.get("path"), str) else None
-        where = f"{folder}/{path}" if code in ("encoding-not-utf8", "resource-unreadable") and path else descriptor_file
+        where = (f"{folder}/{path}" if code in ("encoding-not-utf8", "control-character", "resource-unreadable") and path
+                 else descriptor_file)
         problems.append(problem(code, where, row=line, field=None if where != descriptor_file else f"resources/{name}/path",
                                 message=message, found=path if where == descriptor_file else None))
         skip.add(name)
@@ -566,6 +567,25 @@ def succession_dates(t: Tables) -> Iterable[Problem]:
                     lambda r: r["date"])
 
 
+def area_location_missing(t: Tables) -> Iterable[Problem]:
+    """area-location-missing (warning): an ICB the tile maps cannot place (no lat/long, nor any predecessor's)."""
+    if not has(t.areas, "code", "type", "lat", "long"):
+        return
+    from .tilemap import board_points  # noqa: PLC0415
+
+    areas = t.areas.assign(_line=np.arange(2, len(t.areas) + 2),
+                           lat=pd.to_numeric(t.areas["lat"], errors="coerce"),
+                           long=pd.to_numeric(t.areas["long"], errors="coerce"))
+    successions = t.successions if t.successions is not None and has(t.successions, "predecessor_code",
+                                                                       "successor_code") else None
+    icbs = areas[areas["type"] == "icb"]
+    placed = board_points(areas, successions if successions is not None else
+                          pd.DataFrame(columns=["predecessor_code", "successor_code"]), icbs["code"])
+    yield from emit("area-location-missing", t.areas_file, icbs[~icbs["code"].isin(placed)], "lat",
+                    lambda r: f"{r['code']} has no lat/long, nor has any predecessor: it is left off the tile maps",
+                    "a latitude and longitude (the ONS label point)", severity="warning")
+
+
 def date_not_real(t: Tables) -> Iterable[Problem]:
     """type-error for a period date of the right form that is not a real day (2026-02-30)."""
     for v in t.values:
@@ -585,5 +605,5 @@ def dates(series: pd.Series) -> pd.Series:
 
 CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,
           suppressed_has_value, interval_problems, count_problems, period_problems, england_missing,
-          succession_dates]
+          succession_dates, area_location_missing]
 

@@ -127,11 +127,17 @@ def test_new_board_tile_between_predecessors(areas, successions, code):
     assert min(cols) - 1 <= col <= max(cols) + 1 and min(rows) - 1 <= row <= max(rows) + 1
 
 
-def test_board_without_any_point_is_an_error(areas, successions):
+def test_board_without_any_point_is_left_off_and_warned_about(areas, successions, tmp_path):
     broken = areas.copy()
     broken.loc[broken["code"] == "E54000036", ["lat", "long"]] = np.nan
-    with pytest.raises(ValueError, match="E54000036"):
-        tile_layout(broken, successions, BEFORE)
+    layout = tile_layout(broken, successions, BEFORE)
+    assert "E54000036" not in set(layout["code"]) and len(layout) == len(valid_icbs(areas, BEFORE)) - 1
+    from icsite.validate import Tables, area_location_missing
+
+    problems = list(area_location_missing(Tables(broken.astype({"lat": object, "long": object}), "areas.csv",
+                                                 successions, "successions.csv", [])))
+    assert [(p.code, p.field, p.severity) for p in problems] == [("area-location-missing", "lat", "warning")]
+    assert "E54000036" in problems[0].message
 
 
 def test_no_boards_gives_empty_layout(areas, successions):
