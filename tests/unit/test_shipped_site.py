@@ -215,3 +215,11 @@ def test_no_broken_internal_link_anywhere(site):
                 broken.append(f"{page.relative_to(site)}: {link}")
     assert not broken, f"{len(broken)} broken link(s): {broken[:20]}"
     assert checked > 20_000
+
+
+def test_every_published_datapackage_passes_frictionless(site):
+    descriptors = sorted(site.rglob("datapackage.json"))
+    assert len(descriptors) == 10  # five packages, each at 1.0.0 and latest/
+    for descriptor in descriptors:
+        report = validate(str(descriptor))
+        assert report.valid, (descriptor, report.flatten(["rowNumber", "fieldName", "type"])[:5])
