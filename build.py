@@ -94,39 +94,19 @@ def release(argv: list[str]) -> int:
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     args = parser.parse_args(argv)
     from icsite.config import load_config
-    from icsite.compute import compute
-    from icsite.downloads import computed_table
-    from icsite.load import load
-    from icsite.model import build_model
-    from icsite.problems import errors, format_report
-    from icsite.releases import snapshot
-    from icsite.validate import validate
+    from icsite.problems import format_report
+    from icsite.releases import ReleaseRefused, keep_release
 
     config, config_problems = load_config(data_dir=args.data)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
-    sources = load(config)
-    problems = validate(sources, config.data_dir)
-    if errors(problems, False):
-        print(format_report(problems), file=sys.stderr, end="")
-        print("Fix these first: only valid data can be released.", file=sys.stderr)
-        return 1
-    data = build_model(sources)
-    package = next((p for p in data.packages if p.name == args.package), None)
-    if package is None:
-        print(f"build.py release: error: no package '{args.package}' in {config.data_dir} "
-              f"(there are: {', '.join(p.name for p in data.packages)})", file=sys.stderr)
-        return 2
-    comparisons = compute(data, min_events=config.min_events)
-    values = comparisons.values[comparisons.values["indicator_id"].map(data.indicators["package"]) == package.name]
     try:
-        folder = snapshot(package.path, package.descriptor, computed_table(values, data.areas["short_name"].to_dict()))
-    except (FileExistsError, ValueError) as exc:
-        print(f"build.py release: {exc}. Change the version in {package.path / 'datapackage.json'} for a new "
-              "release.", file=sys.stderr)
-        return 1
-    print(f"Kept {package.name} {package.version} in {folder}.")
+        folder = keep_release(config, args.package)
+    except ReleaseRefused as refused:
+        print(f"build.py release: {refused}", file=sys.stderr, end="" if str(refused).endswith("\n") else "\n")
+        return refused.status
+    print(f"Kept {args.package} in {folder}.")
     return 0
 
 

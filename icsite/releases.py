@@ -172,3 +172,42 @@ def changes(old: Release, new: Release) -> dict:
                                                          comp["compared_to_england_new"])],
         "new_values_by_area": added.groupby("area_code").size().sort_index().astype(int).to_dict(),
     }
+
+
+class ReleaseRefused(Exception):
+    """A release that cannot be kept: the message says why; `status` is the exit code (1 data, 2 usage)."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+def keep_release(config, package_name: str) -> Path:
+    """Keep a package's current version in its releases/ folder, with the comparisons the site publishes for it.
+
+    Validates all the data first (only valid data can be released) and computes the comparisons as a build does.
+    Raises ReleaseRefused with a report when the data is invalid, the package unknown or the version already kept.
+    """
+    from .compute import compute  # noqa: PLC0415 (the heavy stages, only when releasing)
+    from .downloads import computed_table
+    from .load import load
+    from .model import build_model
+    from .problems import errors, format_report
+    from .validate import validate
+
+    sources = load(config)
+    problems = validate(sources, config.data_dir)
+    if errors(problems, False):
+        raise ReleaseRefused(format_report(problems) + "Fix these first: only valid data can be released.\n")
+    data = build_model(sources)
+    package = next((p for p in data.packages if p.name == package_name), None)
+    if package is None:
+        raise ReleaseRefused(f"no package '{package_name}' in {config.data_dir} "
+                             f"(there are: {', '.join(p.name for p in data.packages)})", status=2)
+    comparisons = compute(data, min_events=config.min_events)
+    values = comparisons.values[comparisons.values["indicator_id"].map(data.indicators["package"]) == package.name]
+    try:
+        return snapshot(package.path, package.descriptor, computed_table(values, data.areas["short_name"].to_dict()))
+    except (FileExistsError, ValueError) as exc:
+        raise ReleaseRefused(f"{exc}. Change the version in {package.path / 'datapackage.json'} for a new "
+                             "release.") from None
