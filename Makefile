@@ -18,10 +18,18 @@ deps: $(VENV)/.deps
 site: deps
 	$(PY) build.py
 
-test-deps: deps
+test-deps: deps node_modules/vnu-jar/build/dist/vnu.jar
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests (needs root)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Java for the Nu HTML Checker (needs root)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+
+# the Nu HTML Checker (its install script, which would download a Java, is not run: the machine's Java is used)
+node_modules/vnu-jar/build/dist/vnu.jar: package.json
+	npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 test: test-deps
 	$(PY) -m pytest

@@ -223,3 +223,17 @@ def test_every_published_datapackage_passes_frictionless(site):
     for descriptor in descriptors:
         report = validate(str(descriptor))
         assert report.valid, (descriptor, report.flatten(["rowNumber", "fieldName", "type"])[:5])
+
+
+def test_every_page_is_valid_html(site):
+    """The Nu HTML Checker (vnu-jar from npm, run with the machine's Java; `make test` installs it) finds no error
+    on any page of the built site, embed pages and 404.html included."""
+    import subprocess
+
+    vnu = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    assert vnu.is_file(), "vnu-jar is not installed: run `make test` (or `npm install --ignore-scripts`)"
+    result = subprocess.run(["java", "-jar", str(vnu), "--errors-only", "--format", "gnu", "--skip-non-html",
+                             str(site)], capture_output=True, text=True, timeout=600)
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert result.returncode == 0 and not errors, f"{len(errors)} error(s):\n" + "\n".join(errors[:30])
+    assert len(list(site.rglob("*.html"))) > 600
