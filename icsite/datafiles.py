@@ -301,6 +301,7 @@ def api_index(job: DataJob, licence: str) -> dict[str, bytes]:
     for ind_id, ind in job.indicators.iterrows():
         ind_rows.append({"id": ind_id, "title": ind["title"], "short_title": ind["short_title"],
                          "domain": ind["domain"], "unit": ind["unit"], "polarity": ind["polarity"],
+                         "decimals": int(ind["decimals"]),
                          "value_type": ind["value_type"], "definition": ind["definition"], "source": ind["source"],
                          "illustrative": bool(ind["illustrative"]), "package": ind["package"],
                          "values": f"{API}indicators/{ind_id}.json",

@@ -51,6 +51,19 @@ class SiteData:
     values: pd.DataFrame  # one row per (indicator_id, area_code, period)
     packages: list[PackageInfo]
     pages: list[ContentPage] = field(default_factory=list)
+    #: local authority districts and the boards covering them (place_code, place_name, icb_code, vintage, part);
+    #: optional in the registry, empty when absent
+    places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["place_code", "place_name", "place_type", "icb_code", "vintage", "part", "population_share"]))
+
+    def places_of(self, code: str) -> list[tuple[str, bool]]:
+        """(district name, covers only part of it) for the districts a board covers, by name; from the newest map
+        that names the board."""
+        mine = self.places[self.places["icb_code"] == code]
+        if mine.empty:
+            return []
+        newest = mine[mine["vintage"] == max(mine["vintage"])]
+        return sorted((name, str(part).lower() == "true") for name, part in zip(newest["place_name"], newest["part"]))
 
     def successors(self, code: str) -> list[str]:
         """Codes that took over from `code`."""
@@ -72,7 +85,7 @@ class SiteData:
 def build_model(sources: Sources) -> SiteData:
     """Turn the (already validated) sources into canonical tables."""
     packages, indicator_frames, value_frames = [], [], []
-    areas = successions = None
+    areas = successions = places = None
     for src in sources.packages:
         if src.descriptor is None:  # a folder that is not a package (validation warned about it)
             continue
@@ -81,6 +94,7 @@ def build_model(sources: Sources) -> SiteData:
         if src.name == "areas":
             areas = src.tables["areas"]
             successions = src.tables.get("successions")
+            places = src.tables.get("places")
         else:
             indicator_frames.append(src.tables["indicators"].assign(package=src.name))
             value_frames.append(src.tables["values"].assign(package=src.name))
@@ -95,6 +109,7 @@ def build_model(sources: Sources) -> SiteData:
         else canonical_values(pd.DataFrame(columns=["indicator_id", "area_code", "period", "period_start", "period_end"])),
         packages=packages,
         pages=sources.pages,
+        **({"places": places.astype({"vintage": str})} if places is not None else {}),
     )
 
 
@@ -122,8 +137,8 @@ def canonical_areas(areas: pd.DataFrame) -> pd.DataFrame:
     for col in ("ods_code", "parent_code", "valid_to", "lat", "long", "code_note"):
         if col not in out:
             out[col] = pd.NA
-    out["valid_from"] = pd.to_datetime(out["valid_from"])
-    out["valid_to"] = pd.to_datetime(out["valid_to"])
+    out["valid_from"] = pd.to_datetime(out["valid_from"], format="%Y-%m-%d")  # validated as YYYY-MM-DD
+    out["valid_to"] = pd.to_datetime(out["valid_to"], format="%Y-%m-%d")
     out["current"] = out["valid_to"].isna()
     return out.set_index("code", drop=False).sort_index()
 
@@ -132,12 +147,13 @@ def canonical_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators indexed by id, in theme order then title."""
     out = indicators.copy()
     for col, default in (("target", pd.NA), ("target_label", ""), ("illustrative", "true"), ("decimals", 1),
-                         ("multiplier", 1.0), ("polarity", "no_judgement"), ("domain", "context")):
+                         ("multiplier", 1.0), ("polarity", "no_judgement"), ("domain", "context"), ("keywords", "")):
         if col not in out:
             out[col] = default
     if "short_title" not in out:
         out["short_title"] = out["title"]
     out["short_title"] = out["short_title"].fillna(out["title"])
+    out["keywords"] = out["keywords"].fillna("").astype(str)
     out["illustrative"] = out["illustrative"].astype(str).str.lower().isin(["true", "1", "yes"])
     out["decimals"] = out["decimals"].fillna(1).astype(int)
     out["domain_order"] = out["domain"].map({d: i for i, d in enumerate(DOMAINS)}).fillna(len(DOMAINS)).astype(int)

@@ -92,6 +92,8 @@ class Page:
     image: str = ""  # a picture for link previews (Open Graph), relative to the site root: a chart's PNG
     json_ld: str = ""  # schema.org metadata as JSON, safe inside <script type="application/ld+json">
     feed: str = ""  # an Atom feed about this page's subject, relative to the site root
+    indexed: bool = True  # in the site's search index (data-pagefind-body on <main>)
+    scripts: list[str] = field(default_factory=list)  # page-specific module scripts, relative to the site root
 
 
 # --- Page types ---------------------------------------------------------------------------------------------------
@@ -138,6 +140,8 @@ class ProfilePage(Page):
     downloads: list[Link] = field(default_factory=list)
     spine: Chart | None = None  # every indicator: this ICS against the range of ICSs and England
     peers: list[Link] = field(default_factory=list)  # the most similar ICSs, nearest first
+    places: list[str] = field(default_factory=list)  # local authority districts covered ("Leeds", "X (part)")
+    places_note: str = ""  # where the list comes from (and that the 2026 map is approximate)
     learn: list[dict] = field(default_factory=list)  # {indicator: Link, peers: [Link], improvers: [Link]}
 
 
@@ -195,6 +199,7 @@ class ReleasePage(Page):
     summary: list[str] = field(default_factory=list)  # sentences
     changes: list[Table] = field(default_factory=list)  # new periods, revised values, changed comparisons
     more: str = ""  # a note when a table shows only the first rows of a long list
+    indexed: bool = False  # the data set's page is indexed; each release would only repeat it
 
 
 @dataclass
@@ -202,12 +207,23 @@ class NotFoundPage(Page):
     """404.html: served by GitHub Pages at whatever address was asked for, so its links start from the site root."""
 
     absolute_links: bool = True
+    indexed: bool = False
 
+
+@dataclass
+class SearchPage(Page):
+    """search/: with JavaScript, the results for ?q= from the static index; without, every ICS (with the places it
+    covers) and every indicator (with its other names) as plain lists of links."""
+
+    systems: list[dict] = field(default_factory=list)  # link, region, places, current
+    indicators: list[dict] = field(default_factory=list)  # link, domain, keywords
+    indexed: bool = False
 
 @dataclass
 class EmbedPage(Page):
     """One chart alone, for an iframe: the chart, its title, source and licence, and the page it came from."""
 
+    indexed: bool = False
     chart: Chart | None = None
     from_page: Link | None = None
     source: str = ""
@@ -259,7 +275,22 @@ class PageBuilder:
         pages += [self.profile(code) for code in sorted(self.with_data)]
         pages += [self.indicator(ind) for ind in self.indicators.index]
         pages += [self.content(p) for p in self.data.pages]
+        pages.append(self.search())
         return pages
+
+    def search(self) -> SearchPage:
+        systems = []
+        for code in sorted(self.with_data, key=lambda c: (not self.areas.at[c, "current"], self.short_names[c], c)):
+            a = self.areas.loc[code]
+            region = self.areas.at[a["parent_code"], "short_name"] if not is_missing(a["parent_code"]) else ""
+            systems.append({"link": self.area_link(code), "region": region, "current": bool(a["current"]),
+                            "places": [f"{n} (part)" if part else n for n, part in self.data.places_of(code)],
+                            "closed": "" if a["current"] else f"closed {long_date(a['valid_to'])}"})
+        indicators = [{"link": self.indicator_link(i), "domain": self.ind[i]["domain_title"],
+                       "keywords": self.ind[i]["keywords"].replace(";", ",")} for i in self.indicators.index]
+        return SearchPage("search.html", "search/", "Search",
+                          "Find an Integrated Care System by its name or a place it covers, or an indicator.",
+                          systems=systems, indicators=indicators, scripts=["assets/search.js"])
 
     # links
     def area_link(self, code: str, note: str = "") -> Link:
@@ -350,7 +381,21 @@ class PageBuilder:
             charts=self.profile_charts(code, name), spine=self.spine(code, name, latest_rows),
             downloads=self.downloads.get(f"ics/{code}", []),
             peers=[self.area_link(c) for c in self.comp.peers.get(code, [])],
-            learn=self.learn_from(code, latest_rows))
+            learn=self.learn_from(code, latest_rows),
+            places=[f"{n} (part)" if part else n for n, part in self.data.places_of(code)],
+            places_note=self.places_note(code))
+
+    def places_note(self, code: str) -> str:
+        """The source of a board's list of places."""
+        vintages = set(self.data.places.loc[self.data.places["icb_code"] == code, "vintage"])
+        if not vintages:
+            return ""
+        newest = max(vintages)
+        if newest.startswith("2026"):
+            return ("Local authority districts from the ONS April 2024 lookup, relabelled with the April 2026 boards: "
+                    "approximate until ONS publishes the 2026 lookup.")
+        month = "July 2022" if newest == "2022" else "April 2024"
+        return f"Local authority districts from the ONS {month} lookup of districts to boards."
 
     def learn_from(self, code: str, latest_rows: dict) -> list[dict]:
         """For each indicator where this ICS is worse than England: better peers and the most improved ICSs."""
@@ -559,7 +604,7 @@ class PageBuilder:
 
     def indicator_dict(self, ind) -> dict:
         keys = ["id", "title", "domain_title", "unit", "polarity", "value_type", "multiplier", "decimals",
-                "definition", "source", "frequency", "illustrative", "package"]
+                "definition", "source", "frequency", "illustrative", "package", "keywords"]
         out = {k: ind[k] for k in keys}
         out["fingertips_id"] = "" if is_missing(ind.get("fingertips_id")) else str(ind["fingertips_id"])
         return out
@@ -907,7 +952,8 @@ def indicator_summary(ind, now: pd.DataFrame, period: str) -> list[str]:
 
 def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
     """The shared context of every page."""
-    nav = [Link("Home", ""), Link("Find your ICS", "ics/"), Link("Indicators", "indicators/"), Link("Data", "data/")]
+    nav = [Link("Home", ""), Link("Find your ICS", "ics/"), Link("Indicators", "indicators/"),
+           Link("Compare", "compare/"), Link("Data", "data/")]
     nav += [Link(str(p.meta.get("nav_title") or p.meta.get("title") or p.slug), f"{p.slug}/")
             for p in sorted(data.pages, key=lambda p: p.meta.get("nav_order", 99)) if p.meta.get("nav")]
     return SiteInfo(title=config.title, description=config.description, base_path=config.base_path,

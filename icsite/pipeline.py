@@ -14,6 +14,7 @@ from .releases import Release, releases, snapshot_table
 from .config import Config
 from .load import load
 from .model import build_model
+from .comparepages import compare_pages
 from .datapages import change_sentences, checksum_rows, data_pages, releases_json
 from .feeds import area_feed, robots, site_feed, sitemap
 from .pages import (EmbedPage, NotFoundPage, PageBuilder, ProfilePage, ReleasePage, embed_pages, page_charts,
@@ -22,6 +23,7 @@ from .prerender import render_images
 from .problems import BuildFailed, Problem, errors
 from .publish import publish
 from .render import make_environment, render_page
+from .search import search_index
 from .validate import cell_checks, combine, first_checks, validate
 
 
@@ -111,7 +113,7 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[d
     downloads = data_links(job)
     clock.lap("downloads")
     builder = PageBuilder(data, comparisons, downloads)
-    pages = builder.all_pages()
+    pages = builder.all_pages() + compare_pages(builder)
     clock.lap("pages")
     specs = {}
     for page in pages:
@@ -140,13 +142,17 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[d
     site = site_info(config, data, config.build_date or data.release_date)
     for page in pages:
         files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
+    clock.lap("render")
+    indexed = {f"{p.path}index.html": files[f"{p.path}index.html"] for p in pages if p.indexed}
+    files.update(search_index(indexed, config.cache_dir))
+    clock.lap("search index")
     files["404.html"] = render_page(env, NotFoundPage("not_found.html", "404.html", "Page not found",
                                                       "There is no page at this address."), site).encode("utf-8")
     files.update(assets.theme_assets(config.themes_dir, config.theme))
     files["assets/vendor/vega-bundle.js"] = assets.vega_bundle(config.cache_dir)
     files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
     files[".nojekyll"] = b""
-    clock.lap("render")
+    clock.lap("assets")
     n_downloads = sum(len(links) for links in downloads.values())
     return files, len(pages), render_stats.charts, n_downloads, render_stats.rendered
 

@@ -403,7 +403,7 @@ def indicator_row(spec, cat):
             "decimals": spec.dec, "definition": spec.definition, "source": cat["data_source_publication"],
             "frequency": FREQ[spec.kind], "target": TARGETS.get(spec.id, ""), "target_label": label,
             "illustrative": "false" if spec.id in REAL else "true",
-            "fingertips_id": cat["fingertips_indicator_id"]}
+            "fingertips_id": cat["fingertips_indicator_id"], "keywords": KEYWORDS[spec.id]}
 
 
 def fmt(x):
@@ -440,8 +440,48 @@ SHORT_TITLES = {  # at most 32 characters: chart panels and tight tables
 }
 assert all(len(t) <= 32 for t in SHORT_TITLES.values())
 
+KEYWORDS = {  # the words people search with, when the title does not use them (the site's search indexes them)
+    "rtt_18wk": "waiting times; waiting list; referral to treatment; RTT; hospital waits; operations",
+    "rtt_52wk_share": "waiting times; long waits; waiting list; referral to treatment; RTT; operations",
+    "rtt_waiting_list": "waiting times; waiting list; referral to treatment; RTT; backlog",
+    "diag_6wk": "waiting times; diagnostics; scans; tests; DM01; MRI; CT",
+    "cancer_fds_28d": "cancer waiting times; faster diagnosis standard; FDS; urgent referral",
+    "cancer_62d": "cancer waiting times; cancer treatment; 62-day standard",
+    "cancer_early_stage": "cancer; early diagnosis; screening; staging",
+    "le_birth_male": "life expectancy; how long people live; men", "le_birth_female": "life expectancy; women",
+    "hle_birth_male": "healthy life expectancy; years in good health; men",
+    "hle_birth_female": "healthy life expectancy; years in good health; women",
+    "u75_cvd_mortality": "premature deaths; heart disease; stroke; cardiovascular",
+    "u75_cancer_mortality": "premature deaths; cancer deaths",
+    "u75_cvd_preventable_mortality": "premature deaths; preventable deaths; heart disease; stroke",
+    "infant_mortality": "babies; infant deaths; maternity", "smoking_prevalence_adults": "smoking; tobacco",
+    "obesity_adults": "obesity; weight; BMI", "overweight_obese_adults": "obesity; overweight; weight; BMI",
+    "obesity_year6": "childhood obesity; children; weight; school", "diabetes_qof_prevalence": "diabetes; QOF",
+    "hypertension_treated_to_target": "high blood pressure; hypertension; heart disease; QOF",
+    "suicide_rate": "suicide; mental health", "vacc_6in1_12m": "vaccination; immunisation; jabs; babies",
+    "vacc_mmr1_2y": "vaccination; immunisation; measles; MMR; children",
+    "vacc_mmr2_5y": "vaccination; immunisation; measles; MMR; children",
+    "deaths_usual_residence_65plus": "end of life; palliative care; dying at home",
+    "imd_score": "deprivation; poverty; index of multiple deprivation", "registered_population": "population; GP patients",
+    "gp_appts_within_2wk": "GP; doctor; appointments; waiting times; primary care",
+    "gp_appts_same_day": "GP; doctor; appointments; primary care",
+    "talking_therapies_recovery": "mental health; IAPT; therapy; depression; anxiety",
+    "talking_therapies_6wk": "mental health; IAPT; therapy; waiting times",
+    "cyp_mh_access": "children; young people; CAMHS; mental health", "dementia_diagnosis_rate": "dementia; memory",
+    "selfharm_admissions_10_24": "self-harm; young people; mental health",
+    "ae_4hr": "A&E; accident and emergency; emergency department; casualty; waiting times; four hours",
+    "ae_12hr_from_arrival": "A&E; accident and emergency; emergency department; corridor care; long waits",
+    "amb_cat2_mean": "ambulance; response times; 999; heart attack; stroke",
+    "amb_cat1_mean": "ambulance; response times; 999; life-threatening",
+    "nctr_daily": "delayed discharge; bed blocking; social care; hospital beds",
+    "ae_attendances": "A&E; accident and emergency; emergency department; casualty; demand",
+    "emergency_readmissions_30d": "readmissions; hospital; discharge",
+}
+assert set(KEYWORDS) == set(SHORT_TITLES)
+
 IND_FIELDS = ["id", "title", "short_title", "domain", "unit", "polarity", "value_type", "multiplier", "decimals",
-              "definition", "source", "frequency", "target", "target_label", "illustrative", "fingertips_id"]
+              "definition", "source", "frequency", "target", "target_label", "illustrative", "fingertips_id",
+              "keywords"]
 VAL_FIELDS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci",
               "upper_ci", "numerator", "denominator", "status", "note"]
 
@@ -472,6 +512,8 @@ INDICATOR_SCHEMA = {
         field("target_label", "string", "What the target is and who set it"),
         field("illustrative", "boolean", "true when the values are generated demo values", required=True),
         field("fingertips_id", "integer", "OHID Fingertips indicator id, where known", minimum=1),
+        field("keywords", "string", "Other words people search with for this indicator, separated by semicolons "
+              "(optional)"),
     ],
     "missingValues": [""],
     "primaryKey": ["id"],
@@ -524,7 +566,7 @@ def descriptor(pkg, title, specs, catalogue):
     sources += [{"title": p} for p in sorted({catalogue[s.id]["data_source_publication"] for s in specs})]
     return {
         "profile": "tabular-data-package", "name": pkg, "title": title, "description": desc,
-        "illustrative": True, "version": "1.0.0", "created": CREATED,
+        "illustrative": True, "version": "1.1.0", "created": CREATED,
         "licenses": [OGL], "sources": sources,
         "resources": [
             {"name": "indicators", "path": "indicators.csv", "profile": "tabular-data-resource",

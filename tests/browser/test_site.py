@@ -39,6 +39,10 @@ PAGES = [
     ("release", "data/urgent-emergency-care/1.0.0/", False),
     ("api", "api/", False),
     ("not-found", "404.html", False),
+    ("search", "search/?q=Leeds", False),
+    ("compare", "compare/", False),
+    ("region", "regions/north-east-and-yorkshire/", False),
+    ("peers", f"ics/{CURRENT_BOARD}/peers/", False),
     ("about", "about/", False),
     ("methodology", "methodology/", False),
     ("data-standard", "data-standard/", False),
@@ -291,3 +295,89 @@ def test_any_ics_can_be_highlighted_on_the_over_time_chart(visit):
     page.wait_for_function(f"() => document.querySelectorAll(\"{highlighted}\").length > 0", timeout=5000)
     select.focus()
     assert page.evaluate("() => document.activeElement.tagName") == "SELECT"  # reachable by keyboard
+
+
+@pytest.mark.parametrize("query,expected", [("Manchester", "ics/greater-manchester/"),
+                                            ("Leeds", "ics/west-yorkshire/"),  # a city, not an ICS's name
+                                            ("A&E", "indicators/ae-4hr/")])
+def test_search_finds_systems_places_and_indicators(js_context, site_server, query, expected):
+    """The header's search box, on any page, leads to the right page among the first results."""
+    page = js_context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site_server.url("indicators/"))
+    page.get_by_label("Search ICSs, places and indicators").fill(query)
+    page.get_by_role("button", name="Search").first.click()
+    page.wait_for_function("() => document.body.dataset.search === 'done'", timeout=15_000)
+    hrefs = [a.get_attribute("href") for a in page.locator("#search-list a").all()[:5]]
+    assert BASE_PATH + expected in hrefs, f"{query}: first results {hrefs}"
+    page.click(f"#search-list a[href='{BASE_PATH + expected}']")
+    page.wait_for_load_state("load")
+    assert page.url == site_server.url(expected) and not errors
+
+
+def test_search_without_javascript_lists_every_system_with_its_places(no_js_context, site_server):
+    page = no_js_context.new_page()
+    page.goto(site_server.url("search/?q=Leeds"))
+    item = page.locator("li", has_text="Leeds").first
+    assert item.locator("a").get_attribute("href") == "../ics/west-yorkshire/"
+
+
+def test_compare_page_shows_two_chosen_systems(js_context, site_server):
+    page = js_context.new_page()
+    page.goto(site_server.url("compare/"))
+    page.get_by_label("System 1").select_option(label="West Yorkshire")
+    page.get_by_label("System 2").select_option(label="Greater Manchester")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_function("() => document.body.dataset.compare === 'done'", timeout=15_000)
+    headers = page.locator("#compare-result th[scope=col]").all_inner_texts()
+    assert headers[-2:] == ["West Yorkshire", "Greater Manchester"]
+    row = page.locator("#compare-result tr", has=page.locator("a", has_text="A&E: % of attendances admitted"))
+    cells = row.locator("td").all_inner_texts()
+    assert len(cells) == 3 and all(c and c != "–" for c in cells[1:]), cells
+    assert "ics=" in page.url  # the choice is in the address, to share
+    # the address alone brings the same comparison back
+    again = js_context.new_page()
+    again.goto(page.url)
+    again.wait_for_function("() => document.body.dataset.compare === 'done'", timeout=15_000)
+    assert again.locator("#compare-result th[scope=col]").all_inner_texts()[-2:] == headers[-2:]
+
+
+@by_id(PAGES)
+def test_usable_at_320_pixels_without_sideways_scrolling(chromium, site_server, name, path, has_charts):
+    """WCAG 1.4.10 reflow: at 320 CSS pixels the page itself never scrolls sideways (wide tables scroll inside
+    their own focusable region, which the criterion allows for data tables)."""
+    context = chromium.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto(site_server.url(path), wait_until="load")
+        if has_charts:
+            page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 320, f"{path}: the page is {width} px wide at a 320 px viewport"
+    finally:
+        context.close()
+
+
+def test_keyboard_reaches_search_chart_tables_and_downloads(js_context, site_server):
+    """Tab alone reaches the search box, a chart's data table and the downloads of an indicator page."""
+    page = js_context.new_page()
+    page.goto(site_server.url("indicators/ae-4hr/"))
+    page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+    reached = set()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => { const e = document.activeElement;
+            return [e.id || '', e.tagName, (e.textContent || '').trim().slice(0, 60), e.getAttribute('href') || '']; }""")
+        if info[0] == "site-search":
+            reached.add("search")
+        if info[1] == "SUMMARY" and info[2].startswith("Show the data as a table"):
+            reached.add("table")
+            page.keyboard.press("Enter")  # opens it: the table's scroll region is next in the tab order
+        if info[1] == "DIV" and page.evaluate("() => document.activeElement.classList.contains('table-scroll')"):
+            reached.add("table region")
+        if info[3].endswith((".csv", ".xlsx")):
+            reached.add("download")
+        if reached >= {"search", "table", "table region", "download"}:
+            break
+    assert reached >= {"search", "table", "table region", "download"}, reached

@@ -219,7 +219,7 @@ def test_no_broken_internal_link_anywhere(site):
 
 def test_every_published_datapackage_passes_frictionless(site):
     descriptors = sorted(site.rglob("datapackage.json"))
-    assert len(descriptors) == 10  # five packages, each at 1.0.0 and latest/
+    assert len(descriptors) == 15  # five packages, each at 1.0.0, 1.1.0 and latest/
     for descriptor in descriptors:
         report = validate(str(descriptor))
         assert report.valid, (descriptor, report.flatten(["rowNumber", "fieldName", "type"])[:5])

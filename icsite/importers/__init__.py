@@ -1,0 +1,9 @@
+"""Importers: turn published statistics into indicator data packages that pass `build.py --check`.
+
+- `fingertips`: an OHID Fingertips CSV export (a file, or fetched from the Fingertips API by indicator id).
+- `nhse_ae`: NHS England's monthly "A&E Attendances and Emergency Admissions" CSV, as the 4-hour indicator.
+- `common`: what both share: the area registry and how rows are placed on its areas, the import report, and
+  writing a package (merging into an existing one, keeping its previous version as a release first).
+
+The command line is `icsite.cli_import` (`python build.py import ...`); the publisher's guide is docs/importing.md.
+"""
