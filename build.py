@@ -11,7 +11,9 @@ import traceback
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="build.py", description="Validate the data packages and build the static site. "
-        "`build.py release PACKAGE` keeps a package's current version as a release (see its --help).",
+        "Other commands (each has --help): `build.py serve` (preview with live reload), `build.py release PACKAGE` "
+        "(keep a package's current version as a release), `build.py new-page TITLE`, `build.py "
+        "new-indicator-package NAME`, `build.py import fingertips|ae ...`.",
         epilog="Exit status: 0 built (or valid), 1 the input has problems, 2 usage or configuration error.")
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     parser.add_argument("--content", metavar="DIR", help="folder of markdown pages (default: content/)")
@@ -35,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["release"]:
         return release(argv[1:])
+    if argv[:1] == ["serve"]:
+        return serve(argv[1:])
+    if argv[:1] in (["new-page"], ["new-indicator-package"]):
+        from icsite.scaffold import main as scaffold
+
+        return scaffold(argv)
+    if argv[:1] == ["import"]:
+        from icsite.cli_import import main as import_main
+
+        return import_main(argv[1:])
     args = parse_args(argv)
     try:
         return run(args)
@@ -83,6 +95,34 @@ def run(args: argparse.Namespace) -> int:
     if args.timings:
         print(summary.timings())
     return 0
+
+
+def serve(argv: list[str]) -> int:
+    """`build.py serve`: build, serve on localhost and rebuild on every change (see icsite/serve.py)."""
+    parser = argparse.ArgumentParser(prog="build.py serve", description="Build the site in memory, serve it on "
+                                     "localhost and rebuild it (reloading the browser) whenever data, content or "
+                                     "the theme changes.")
+    for flag, meta, text in (("--data", "DIR", "folder of data packages"), ("--content", "DIR", "folder of pages"),
+                             ("--themes", "DIR", "folder of themes"), ("--theme", "NAME", "theme to use"),
+                             ("--cache-dir", "DIR", "image cache")):
+        parser.add_argument(flag, metavar=meta, help=text)
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    args = parser.parse_args(argv)
+    from icsite.config import load_config
+    from icsite.problems import format_report
+    from icsite.serve import serve as run_server
+
+    config, config_problems = load_config(data_dir=args.data, content_dir=args.content, themes_dir=args.themes,
+                                          theme=args.theme, cache_dir=args.cache_dir, base_url="/")
+    if config_problems:
+        print(format_report(config_problems), file=sys.stderr)
+        return 2
+    usage = usage_problem(config)
+    if usage:
+        print(f"build.py serve: error: {usage}", file=sys.stderr)
+        return 2
+    return run_server(config, args.port, args.host)
 
 
 def release(argv: list[str]) -> int:

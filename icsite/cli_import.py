@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from .config import ROOT
-from .importers.common import PACKAGE_NAME, InputProblem
+from .importers.common import DOMAINS, PACKAGE_NAME, POLARITIES, VALUE_TYPES, InputProblem
 
 #: flags that give an indicator's metadata instead of inferring it: flag -> Options key
 OVERRIDES = {"--id": "id", "--title": "title", "--short-title": "short_title", "--domain": "domain",
@@ -46,10 +46,14 @@ def parser() -> argparse.ArgumentParser:
                     help="with --indicator: the parent area type of the ICBs (15 England, the default; 223 NHS "
                     "regions, which also brings the region rows)")
     ft.add_argument("--package-title", metavar="TEXT", help="the title of a new package")
+    shown = {"id": "the indicator id (default fingertips_<Indicator ID>)",
+             "domain": f"one of {', '.join(DOMAINS)} (default healthy_lives)",
+             "unit": "as people read it, e.g. '%%' or 'per 100,000' (default: from the value type and multiplier)",
+             "polarity": f"one of {', '.join(POLARITIES)} (default: from the comparisons with England)",
+             "value_type": f"one of {', '.join(VALUE_TYPES)} (default: from the values and counts)"}
     for flag, key in OVERRIDES.items():
-        ft.add_argument(flag, action="append", dest=key, metavar="[INDICATOR=]VALUE", help=argparse.SUPPRESS
-                        if key in ("definition", "sex", "age", "multiplier", "decimals", "title", "short_title",
-                                   "frequency", "keywords") else None)
+        ft.add_argument(flag, action="append", dest=key, metavar="[INDICATOR=]VALUE",
+                        help=shown.get(key, argparse.SUPPRESS))
     ft.epilog = ("More flags of the same form: --title, --short-title, --definition, --multiplier, --decimals, "
                  "--frequency, --keywords, --sex, --age (which Sex/Age to import when an indicator has several).")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import cache
 from .publish import make_zip
 from .releases import Release
 from .xlsx import workbook
@@ -386,7 +387,7 @@ def cached_data_files(job: DataJob, cache_dir: Path) -> dict[str, Path]:
     """The data files as paths in the cache (`<cache>/data/<key>/`), made now only if the inputs changed.
 
     The publisher hard-links them into the site, so a rebuild with unchanged data neither makes nor writes them.
-    Only the newest set is kept.
+    Sets unused for a while are removed (see cache.py).
     """
     root = cache_dir / "data"
     folder = root / job_key(job)
@@ -399,10 +400,12 @@ def cached_data_files(job: DataJob, cache_dir: Path) -> dict[str, Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         (staging / "manifest.json").write_text(json.dumps(sorted(files)), encoding="utf-8")
-        for old in root.iterdir():
-            if old.is_dir() and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)
-        staging.rename(folder)
+        try:
+            staging.rename(folder)
+        except OSError:  # another build made the same entry meanwhile: use theirs
+            shutil.rmtree(staging, ignore_errors=True)
+    cache.use(folder)
+    cache.prune(root, folder)
     names = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return {name: folder / "files" / name for name in names}
 

@@ -78,6 +78,7 @@ class SiteInfo:
     nav: list[Link]
     illustrative: bool  # the site shows generated demo values somewhere
     canonical_root: str = ""  # the absolute site address when --base-url gave one, for <link rel="canonical">
+    footer: list[Link] = field(default_factory=list)  # content pages with `footer: true`, in footer_order
 
 
 @dataclass
@@ -956,7 +957,10 @@ def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
            Link("Compare", "compare/"), Link("Data", "data/")]
     nav += [Link(str(p.meta.get("nav_title") or p.meta.get("title") or p.slug), f"{p.slug}/")
             for p in sorted(data.pages, key=lambda p: p.meta.get("nav_order", 99)) if p.meta.get("nav")]
-    return SiteInfo(title=config.title, description=config.description, base_path=config.base_path,
+    footer = [Link(str(p.meta.get("footer_title") or p.meta.get("title") or p.slug), f"{p.slug}/")
+              for p in sorted(data.pages, key=lambda p: (p.meta.get("footer_order", 99), p.slug))
+              if p.meta.get("footer") and not p.error]
+    return SiteInfo(title=config.title, description=config.description, base_path=config.base_path, footer=footer,
                     build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
                     illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False,
                     canonical_root=config.base_url.rstrip("/") + "/" if "://" in config.base_url else "")

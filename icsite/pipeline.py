@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -65,7 +66,15 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
     those checks then reject reports the data's problems, not the failure.
     """
     started = time.perf_counter()
-    clock = Stopwatch()
+    clock = Stopwatch(sys.stderr if not config.quiet and sys.stderr.isatty() else None)
+    try:
+        return build_site(config, strict, clock, started)
+    finally:
+        clock.clear()
+
+
+def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float) -> BuildSummary:
+    """The build (see `build`), timed by `clock`."""
     sources = load(config)
     clock.lap("load")
     with contextlib.ExitStack() as stack:
@@ -85,21 +94,39 @@ def build(config: Config, strict: bool = False) -> BuildSummary:
         if findings.failed:
             verdict()
         try:
-            files, pages, charts, n_downloads, rendered = make_site(config, sources, clock, pool)
+            made = make_site(config, sources, clock, pool)
         except Exception:
             verdict()  # the data's problems explain the failure, if it has any
             raise
         problems = verdict()
         clock.lap("cell checks (waited)")
     clock.lap("workers stopped")
-    publish(files, config.out_dir)
+    publish(made.files, config.out_dir)
     clock.lap("publish")
-    return BuildSummary(pages, charts, n_downloads, time.perf_counter() - started,
-                        [p for p in problems if p.severity == "warning"], rendered, clock.laps)
+    return BuildSummary(len(made.pages), made.charts, made.downloads, time.perf_counter() - started,
+                        [p for p in problems if p.severity == "warning"], made.rendered, clock.laps)
 
 
-def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[dict[str, bytes], int, int, int, int]:
-    """Every file of the site from valid sources: (files by path, pages, charts, downloads, images rendered)."""
+@dataclass
+class SiteBuild:
+    """A site made in memory: its files, and what `serve` needs to re-render pages without rebuilding."""
+
+    files: dict  # site path -> bytes, or the Path of a cached file to publish unchanged
+    pages: list  # every page context, rendered into files
+    builder: PageBuilder
+    env: object  # the Jinja environment
+    site: object  # the SiteInfo every page shares
+    charts: int = 0
+    downloads: int = 0
+    rendered: int = 0  # chart images rendered by this build
+
+    def render(self, page) -> None:
+        """(Re-)render one page into the files."""
+        self.files[f"{page.path}index.html"] = render_page(self.env, page, self.site).encode("utf-8")
+
+
+def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBuild":
+    """Every file of the site from valid sources (in memory: `publish` writes them)."""
     files: dict[str, bytes] = {}
     data = build_model(sources)
     comparisons = compute(data, min_events=config.min_events)
@@ -154,7 +181,7 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> tuple[d
     files[".nojekyll"] = b""
     clock.lap("assets")
     n_downloads = sum(len(links) for links in downloads.values())
-    return files, len(pages), render_stats.charts, n_downloads, render_stats.rendered
+    return SiteBuild(files, pages, builder, env, site, render_stats.charts, n_downloads, render_stats.rendered)
 
 
 def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[str, bytes]:
@@ -194,14 +221,34 @@ def canonical_root(config: Config) -> str:
     return config.base_url.rstrip("/") + "/" if "://" in config.base_url else ""
 
 
-class Stopwatch:
-    """Seconds spent in each stage: lap(name) closes the stage that began at the previous lap."""
+#: the stages a build's Stopwatch passes, in order (for the progress bar)
+STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
+          "search index", "assets", "cell checks (waited)", "workers stopped", "publish"]
 
-    def __init__(self):
+
+class Stopwatch:
+    """Seconds spent in each stage: lap(name) closes the stage that began at the previous lap. With `progress`
+    (a terminal's stream), it also draws a progress bar there, erased when the build ends."""
+
+    def __init__(self, progress=None):
         self.laps: dict[str, float] = {}
         self.last = time.perf_counter()
+        self.progress = progress
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = now - self.last
         self.last = now
+        if self.progress is not None:
+            done = STAGES.index(name) + 1 if name in STAGES else len(self.laps)
+            width = 24
+            filled = round(width * done / len(STAGES))
+            line = f"\rBuilding [{'#' * filled}{'.' * (width - filled)}] {name} done"
+            self.progress.write(line.ljust(60))
+            self.progress.flush()
+
+    def clear(self) -> None:
+        """Erase the progress bar (at the end of a build, or before its report of problems)."""
+        if self.progress is not None:
+            self.progress.write("\r" + " " * 60 + "\r")
+            self.progress.flush()

@@ -8,11 +8,12 @@ that changes no indexed page runs nothing, and the files are hard-linked into th
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from . import cache
 
 INDEX_FOLDER = "pagefind/"
 FORMAT = "1"
@@ -27,7 +28,7 @@ def search_index(pages: dict[str, bytes], cache_dir: Path) -> dict[str, Path]:
     folder = root / h.hexdigest()[:40]
     if not folder.is_dir():
         root.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=root) as tmp:
+        with tempfile.TemporaryDirectory(dir=root, prefix=".") as tmp:
             site, out = Path(tmp) / "site", Path(tmp) / "out"
             for path, content in pages.items():
                 (site / path).parent.mkdir(parents=True, exist_ok=True)
@@ -36,8 +37,10 @@ def search_index(pages: dict[str, bytes], cache_dir: Path) -> dict[str, Path]:
                                   "--force-language", "en", "--quiet"], capture_output=True, text=True)
             if run.returncode != 0:
                 raise RuntimeError(f"pagefind failed: {run.stderr.strip() or run.stdout.strip()}")
-            for old in root.iterdir():  # keep only the newest index
-                if old.is_dir() and old != Path(tmp):
-                    shutil.rmtree(old, ignore_errors=True)
-            out.rename(folder)
+            try:
+                out.rename(folder)
+            except OSError:  # another build made the same index meanwhile: use theirs
+                pass
+    cache.use(folder)
+    cache.prune(root, folder)
     return {INDEX_FOLDER + p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -2,6 +2,12 @@
 
 import csv
 import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for icsite
+
+from icsite.standard import field  # noqa: E402,F401 (re-exported for the scripts)
 
 
 def write_csv(path, fields, rows):
@@ -15,11 +21,3 @@ def write_csv(path, fields, rows):
 def write_json(path, obj):
     """Write JSON with indent 2 and a trailing newline."""
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def field(name, type_, description, **constraints):
-    """A Table Schema field."""
-    f = {"name": name, "type": type_, "description": description}
-    if constraints:
-        f["constraints"] = constraints
-    return f

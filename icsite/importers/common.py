@@ -545,8 +545,9 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
                   explicit: set[str] = frozenset()) -> bool:
     """Write (or update) package `name` in `data_dir`; True when files were written, False when nothing changed.
 
-    The imported indicators replace their earlier rows (other indicators of the package are kept as they are).
-    When the package exists and its content changes, its current version is kept as a release first
+    Other indicators of the package are kept as they are. An imported indicator's rows replace its earlier rows for
+    the same periods; its rows for other periods are kept, unless the indicator was illustrative (then all its demo
+    rows go). Descriptive metadata edited in indicators.csv is kept (`KEPT_ON_REIMPORT`). When the package exists and its content changes, its current version is kept as a release first
     (`icsite.releases.keep_release`, unless that version is already kept), then the files are written with the
     minor version raised and `created` set to `today`.
     """

@@ -182,9 +182,11 @@ def read_export(text: str, label: str, report: Report) -> list[Row]:
         raise InputProblem(f"{label}, line {reader.line_num}: cannot read the row as CSV ({exc})") from None
     report.sources.add(label)
     report.rows_read += len(rows)
-    for row in rows:
-        if len(row.cells) != len(header):
+    for row in rows:  # a row may lack empty trailing cells, but not one of the 26 columns
+        if len(row.cells) < len(COLUMNS) or any(c.strip() for c in row.cells[len(header):]):
             row.cells = []  # marked malformed
+        else:
+            row.cells = row.cells + [""] * (len(header) - len(row.cells))
     return rows
 
 
