@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import re
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from .config import load_config
 from .formatting import slugify
+from .importers.common import csv_text
 from .standard import IND_FIELDS, VAL_FIELDS, indicator_package
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -37,14 +37,6 @@ def new_page(title: str, content_dir: Path, nav: bool) -> Path:
     content_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def csv_text(fields: list[str], rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def new_indicator_package(name: str, data_dir: Path, board: str, today: date) -> Path:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..standard import INDICATOR_SCHEMA, IND_FIELDS, OGL, VAL_FIELDS, VALUE_SCHEMA, indicator_package  # noqa: F401
 from ..periods import parse_period
 
 ENGLAND = "E92000001"
@@ -31,89 +32,21 @@ ODS_SUFFIX = re.compile(r"\s-\s*([A-Z0-9]{3,5})\s*$")  # "NHS Birmingham and Sol
 PACKAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 INDICATOR_ID = re.compile(r"^[a-z0-9_]+$")
 
-DOMAINS = ["healthy_lives", "prevention", "urgent_care", "planned_care", "cancer", "mental_health",
-           "primary_care", "context"]
-POLARITIES = ["high_is_good", "low_is_good", "no_judgement"]
-VALUE_TYPES = ["proportion", "crude_rate", "directly_standardised_rate", "indirectly_standardised_ratio",
-               "life_expectancy", "mean", "count", "score"]
-FREQUENCIES = ["monthly", "quarterly", "annual", "three_year"]
-STATUSES = ["final", "provisional", "revised", "suppressed"]
+def allowed(schema: dict, name: str) -> list[str]:
+    """The values a field's enum constraint allows."""
+    return next(f["constraints"]["enum"] for f in schema["fields"] if f["name"] == name)
 
-INDICATOR_FIELDS = ["id", "title", "short_title", "domain", "unit", "polarity", "value_type", "multiplier",
-                    "decimals", "definition", "source", "frequency", "target", "target_label", "illustrative",
-                    "fingertips_id", "keywords"]
+
+DOMAINS = allowed(INDICATOR_SCHEMA, "domain")
+POLARITIES = allowed(INDICATOR_SCHEMA, "polarity")
+VALUE_TYPES = allowed(INDICATOR_SCHEMA, "value_type")
+FREQUENCIES = allowed(INDICATOR_SCHEMA, "frequency")
+STATUSES = allowed(VALUE_SCHEMA, "status")
+INDICATOR_FIELDS, VALUE_FIELDS = IND_FIELDS, VAL_FIELDS
 #: optional trailing fields a package written before they existed may lack (read as empty, written on update)
 LATER_FIELDS = ["keywords"]
-VALUE_FIELDS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci",
-                "upper_ci", "numerator", "denominator", "status", "note"]
 NUMBER_FIELDS = {"multiplier", "decimals", "target", "fingertips_id", "value", "lower_ci", "upper_ci", "numerator",
                  "denominator"}
-
-
-def _field(name: str, type_: str, description: str, **constraints) -> dict:
-    out = {"name": name, "type": type_, "description": description}
-    if constraints:
-        out["constraints"] = constraints
-    return out
-
-
-INDICATOR_SCHEMA = {
-    "fields": [
-        _field("id", "string", "Indicator id", required=True, unique=True, pattern="[a-z0-9_]+"),
-        _field("title", "string", "Indicator title", required=True),
-        _field("short_title", "string", "A title of at most 32 characters for chart panels and tight tables",
-               required=True, maxLength=32),
-        _field("domain", "string", "The theme a citizen scans by", required=True, enum=DOMAINS),
-        _field("unit", "string", "Unit as people read it", required=True),
-        _field("polarity", "string", "Whether a higher value is better, worse or neither", required=True,
-               enum=POLARITIES),
-        _field("value_type", "string", "Kind of statistic (decides the interval method)", required=True,
-               enum=VALUE_TYPES),
-        _field("multiplier", "number", "100 for a percentage, 100000 per 100,000, 1000 per 1,000, 1 otherwise",
-               required=True, minimum=1),
-        _field("decimals", "integer", "Decimal places to show", required=True, minimum=0, maximum=3),
-        _field("definition", "string", "Plain-English definition", required=True),
-        _field("source", "string", "The publication the real figures come from", required=True),
-        _field("frequency", "string", "How often a new period is published", required=True, enum=FREQUENCIES),
-        _field("target", "number", "National target on the value's scale, where there is a clear one"),
-        _field("target_label", "string", "What the target is and who set it"),
-        _field("illustrative", "boolean", "true when the values are generated demo values", required=True),
-        _field("fingertips_id", "integer", "OHID Fingertips indicator id, where known", minimum=1),
-        _field("keywords", "string", "Other words people search with for this indicator, separated by semicolons "
-               "(optional)"),
-    ],
-    "missingValues": [""],
-    "primaryKey": ["id"],
-}
-VALUE_SCHEMA = {
-    "fields": [
-        _field("indicator_id", "string", "Indicator id (indicators.id)", required=True, pattern="[a-z0-9_]+"),
-        _field("area_code", "string", "ONS code of the area; must exist in the areas package", required=True,
-               pattern="E(92|40|54)[0-9]{6}"),
-        _field("period", "string", "Period label as people read it (Fingertips formats)", required=True),
-        _field("period_start", "date", "First day of the period", required=True),
-        _field("period_end", "date", "Last day of the period (inclusive)", required=True),
-        _field("value", "number", "The value, already multiplied (74.1 for 74.1%); empty only when status is "
-               "suppressed", minimum=0),
-        _field("lower_ci", "number", "Lower 95% confidence limit; empty for counts, scores, means and suppressed "
-               "values. Wilson score for proportions; Byar's method (exact Poisson below 10 events) for crude and "
-               "directly standardised rates, without Dobson's adjustment as the demo has no age breakdown; "
-               "life expectancy: value -/+ 1.96 standard errors", minimum=0),
-        _field("upper_ci", "number", "Upper 95% confidence limit; empty for counts, scores, means and suppressed "
-               "values", minimum=0),
-        _field("numerator", "number", "Numerator (events or people); given for proportions and rates, empty for "
-               "life expectancy, means, counts, scores and suppressed values", minimum=0),
-        _field("denominator", "number", "Denominator (population or cases); given for proportions and rates, "
-               "empty for life expectancy, means, counts, scores and suppressed values", minimum=0),
-        _field("status", "string", "final, provisional, revised or suppressed", required=True, enum=STATUSES),
-        _field("note", "string", "Note on this value"),
-    ],
-    "missingValues": [""],
-    "primaryKey": ["indicator_id", "area_code", "period"],
-    "foreignKeys": [{"fields": ["indicator_id"], "reference": {"resource": "indicators", "fields": ["id"]}}],
-}
-OGL = {"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0",
-       "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
 
 
 class InputProblem(Exception):
@@ -616,17 +549,12 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
             descriptor["illustrative"] = any(r["illustrative"].strip().lower() == "true" for r in merged_ind)
     else:
         version = "1.0.0"
-        descriptor = {"profile": "tabular-data-package", "name": name, "title": title, "description": description,
-                      "illustrative": False, "version": version, "created": "", "licenses": [OGL],
-                      "sources": sources, "resources": []}
+        descriptor = indicator_package(name, title, description, sources, version=version, created="",
+                                       illustrative=False)
     descriptor["version"] = version
     descriptor["created"] = f"{today.isoformat()}T00:00:00Z"
-    descriptor["resources"] = [
-        {"name": "indicators", "path": "indicators.csv", "profile": "tabular-data-resource", "title": "Indicators",
-         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": INDICATOR_SCHEMA},
-        {"name": "values", "path": "values.csv", "profile": "tabular-data-resource", "title": "Values",
-         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": VALUE_SCHEMA},
-    ]
+    descriptor["resources"] = indicator_package(name, "", "", [], version=version, created="",
+                                                illustrative=False)["resources"]
     files = {"indicators.csv": csv_text(INDICATOR_FIELDS, merged_ind),
              "values.csv": csv_text(VALUE_FIELDS, merged_val),
              "datapackage.json": json_text(descriptor)}
