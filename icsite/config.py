@@ -48,6 +48,11 @@ class Config:
             path = "/" + path.split("://", 1)[1].partition("/")[2]
         return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
+    @property
+    def canonical_root(self) -> str:
+        """The site's absolute address ending in "/", when base_url is one (https://...); else ""."""
+        return self.base_url.rstrip("/") + "/" if "://" in self.base_url else ""
+
 
 SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events"}
 

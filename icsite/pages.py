@@ -963,4 +963,4 @@ def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
     return SiteInfo(title=config.title, description=config.description, base_path=config.base_path, footer=footer,
                     build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
                     illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False,
-                    canonical_root=config.base_url.rstrip("/") + "/" if "://" in config.base_url else "")
+                    canonical_root=config.canonical_root)

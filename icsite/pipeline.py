@@ -131,7 +131,7 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBu
     data = build_model(sources)
     comparisons = compute(data, min_events=config.min_events)
     clock.lap("compute")
-    credit = Credit(config.publisher, config.title, canonical_root(config))
+    credit = Credit(config.publisher, config.title, config.canonical_root)
     job = DataJob(data.areas, data.indicators, comparisons.values, package_releases(data, comparisons), credit,
                   config.build_date or data.release_date)
     # the data files are written in the other process, if there is one, while this one builds the pages
@@ -214,16 +214,6 @@ def package_releases(data, comparisons) -> dict[str, list[Release]]:
         published = mine.assign(compared_to_england=mine["compared_to_england"].astype(str))
         out[package.name] = releases(package.path, package.name, package.descriptor, snapshot_table(published))
     return out
-
-
-def canonical_root(config: Config) -> str:
-    """The site's absolute address ending in "/", when --base-url (or site.toml) gave one; else ""."""
-    return config.base_url.rstrip("/") + "/" if "://" in config.base_url else ""
-
-
-#: the stages a build's Stopwatch passes, in order (for the progress bar)
-STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
-          "search index", "assets", "cell checks (waited)", "workers stopped", "publish"]
 
 
 class Stopwatch:
