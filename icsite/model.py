@@ -56,6 +56,10 @@ class SiteData:
     places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["place_code", "place_name", "place_type", "icb_code", "vintage", "part", "population_share"]))
 
+    def of_package(self, values: pd.DataFrame, package: str) -> pd.DataFrame:
+        """The rows of a values table (model or computed) whose indicator belongs to `package`."""
+        return values[values["indicator_id"].map(self.indicators["package"]) == package]
+
     def places_of(self, code: str) -> list[tuple[str, bool]]:
         """(district name, covers only part of it) for the districts a board covers, by name; from the newest map
         that names the board."""

@@ -207,13 +207,14 @@ def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[s
 
 def package_releases(data, comparisons) -> dict[str, list[Release]]:
     """Every release of every package, with what changed: the current one compared with those kept in the repository."""
-    out = {}
-    values = comparisons.values
-    for package in data.packages:
-        mine = values[values["indicator_id"].map(data.indicators["package"]) == package.name]
-        published = mine.assign(compared_to_england=mine["compared_to_england"].astype(str))
-        out[package.name] = releases(package.path, package.name, package.descriptor, snapshot_table(published))
-    return out
+    return {package.name: releases(package.path, package.name, package.descriptor,
+                                   snapshot_table(data.of_package(comparisons.values, package.name)))
+            for package in data.packages}
+
+
+#: the stages a build's Stopwatch passes, in order (for the progress bar)
+STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
+          "search index", "assets", "cell checks (waited)", "workers stopped", "publish"]
 
 
 class Stopwatch:

@@ -44,18 +44,21 @@ class Release:
     def descriptor(self) -> dict:
         return json.loads(self.members["datapackage.json"])
 
+    def table(self, resource: str) -> pd.DataFrame | None:
+        """One resource of the release as text cells, or None when the release has no such resource."""
+        path = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == resource), None)
+        if path is None or path not in self.members:
+            return None
+        return pd.read_csv(io.BytesIO(self.members[path]), dtype=str, keep_default_na=False)
+
     def values(self) -> pd.DataFrame:
         """The release's values (text cells; numbers parsed by `changes`)."""
-        name = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == "values"), None)
-        if name is None or name not in self.members:
-            return pd.DataFrame(columns=KEY + ["value"])
-        return pd.read_csv(io.BytesIO(self.members[name]), dtype=str, keep_default_na=False)
+        values = self.table("values")
+        return values if values is not None else pd.DataFrame(columns=KEY + ["value"])
 
     def indicator_ids(self) -> set[str]:
-        name = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == "indicators"), None)
-        if name is None or name not in self.members:
-            return set()
-        return set(pd.read_csv(io.BytesIO(self.members[name]), dtype=str, keep_default_na=False)["id"])
+        indicators = self.table("indicators")
+        return set(indicators["id"]) if indicators is not None else set()
 
 
 def version_key(version: str) -> tuple:
@@ -205,7 +208,7 @@ def keep_release(config, package_name: str) -> Path:
         raise ReleaseRefused(f"no package '{package_name}' in {config.data_dir} "
                              f"(there are: {', '.join(p.name for p in data.packages)})", status=2)
     comparisons = compute(data, min_events=config.min_events)
-    values = comparisons.values[comparisons.values["indicator_id"].map(data.indicators["package"]) == package.name]
+    values = data.of_package(comparisons.values, package.name)
     try:
         return snapshot(package.path, package.descriptor, computed_table(values, data.areas["short_name"].to_dict()))
     except (FileExistsError, ValueError) as exc:

@@ -266,3 +266,18 @@ def test_publish_links_unchanged_files_from_the_old_site(tmp_path):
     assert (out / "edited.html").read_bytes() == b"v1" and (out / "edited.html").stat().st_ino != edited
     publish({"same.html": b"new"}, out)
     assert (out / "same.html").read_bytes() == b"new" and not (out / "edited.html").exists()
+
+
+def test_progress_bar_draws_every_stage_and_is_erased():
+    import io
+
+    from icsite.pipeline import STAGES, Stopwatch
+
+    stream = io.StringIO()
+    clock = Stopwatch(stream)
+    for name in STAGES:
+        clock.lap(name)
+    clock.clear()
+    text = stream.getvalue()
+    assert text.count("\rBuilding [") == len(STAGES) and "[" + "#" * 24 + "] publish done" in text
+    assert text.endswith("\r" + " " * 60 + "\r") and list(clock.laps) == STAGES
