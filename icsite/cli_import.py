@@ -5,7 +5,9 @@
     import ae FILE --package NAME [--data DIR] [--id ID] [--icb-lookup FILE] [--exclude-booked]
 
 Exit status: 0 imported (or nothing changed), the report printed; 1 the input has problems (the message says which
-file, row and column, and what was expected); 2 usage. `main` takes the arguments after the word "import".
+file, row and column, and what was expected), including an input refused before import (not a regular file, over a
+limit, malformed CSV, repeated rows: `importers.common.Refused`); 2 usage. Nothing is written unless the exit status
+is 0. `main` takes the arguments after the word "import".
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from .config import ROOT
-from .importers.common import DOMAINS, PACKAGE_NAME, POLARITIES, VALUE_TYPES, InputProblem
+from .importers.common import DOMAINS, PACKAGE_NAME, POLARITIES, VALUE_TYPES, InputProblem, read_text
 
 #: flags that give an indicator's metadata instead of inferring it: flag -> Options key
 OVERRIDES = {"--id": "id", "--title": "title", "--short-title": "short_title", "--domain": "domain",
@@ -113,7 +115,7 @@ def main(argv: list[str]) -> int:
             if bool(args.file) == bool(args.indicator):
                 return usage("give either FILE or --indicator ID (not both)")
             if args.file:
-                exports = [(args.file, fingertips.read_file(Path(args.file)))]
+                exports = [(args.file, read_text(Path(args.file)))]
                 title = f"OHID Fingertips export {args.file}"
             else:
                 exports = fingertips.fetch(args.indicator, parent_area_type=args.parent_area_type)

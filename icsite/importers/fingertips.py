@@ -44,12 +44,15 @@ Indicator metadata (each can be given instead with a flag; see `infer`):
 
 `fetch` gets the same CSV from the public API (`by_indicator_id`, ICBs as the child area type) through `http_get`,
 the one function that touches the network (tests replace it).
+
+A file (`common.read_text`) or an API response (`common.scan`, at most `MAX_FILE_BYTES` read) is refused, with
+nothing written, when it is not a regular file, is over a limit, is not well-formed CSV with one row per line (an
+unbalanced quote, a row with more or fewer cells than the header: `common.read_csv`), or has two rows for the same
+indicator, area, sex, age, category and period (`duplicate_keys`); see docs/importing.md, "What is refused".
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import statistics
@@ -60,8 +63,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .common import (DOMAINS, ENGLAND, FREQUENCIES, INDICATOR_ID, POLARITIES, VALUE_TYPES, InputProblem, Registry,
-                     Report, RowRef, fmt_number, frequency_of, parse_number, period_dates, period_months, short_title,
+from .common import (DOMAINS, ENGLAND, EXAMPLES, FREQUENCIES, INDICATOR_ID, MAX_FILE_BYTES, POLARITIES, VALUE_TYPES,
+                     InputProblem, Registry, Report, RowRef, decode, fmt_number, frequency_of, parse_number,
+                     period_dates, period_months, quoted, read_csv, refuse_duplicates, scan, short_title,
                      write_package)
 
 API = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
@@ -81,6 +85,8 @@ UNITS = {1000: "per 1,000", 10000: "per 10,000", 100000: "per 100,000"}
 HAS_INTERVAL = {"proportion", "crude_rate", "directly_standardised_rate", "indirectly_standardised_ratio",
                 "life_expectancy"}
 HAS_COUNTS = {"proportion", "crude_rate", "directly_standardised_rate", "indirectly_standardised_ratio"}
+INDICATOR_NUMBER = re.compile(r"\d{1,12}")  # a Fingertips indicator id (longer digit strings are not ids)
+KEY_COLUMNS = {0: "indicator", 4: "area", 7: "sex", 8: "age", 9: "category type", 10: "category", 11: "period"}
 
 
 def _norm(name: str) -> str:
@@ -112,7 +118,7 @@ def check_options(options: Options, indicators: list[str]) -> None:
         for key, value in given.items():
             if key != "*" and key not in indicators:
                 raise InputProblem(f"{flag} {key}={value}: indicator {key} is not in the export (it has "
-                                   f"{', '.join(indicators)})", status=2)
+                                   f"{listed(indicators)})", status=2)
             if name in allowed and value not in allowed[name]:
                 raise InputProblem(f"{flag} {value}: expected one of {', '.join(allowed[name])}", status=2)
             if name == "id" and not INDICATOR_ID.match(value):
@@ -146,65 +152,50 @@ class Row:
 
 
 def read_export(text: str, label: str, report: Report) -> list[Row]:
-    """The data rows of one export; InputProblem when its header is not the Fingertips layout."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputProblem(f"{label}: the file is empty; expected an OHID Fingertips CSV export") from None
-    except csv.Error as exc:
-        raise InputProblem(f"{label}, line 1: cannot read the header as CSV ({exc})") from None
+    """The data rows of one export; InputProblem when its header is not the Fingertips layout, Refused when it is
+    not well-formed CSV (`common.read_csv`: every row has the header's cells)."""
+    header, lines = read_csv(text, label)
+    if not header:
+        raise InputProblem(f"{label}: the file is empty; expected an OHID Fingertips CSV export")
     for i, expected in enumerate(COLUMNS):
         found = header[i].strip() if i < len(header) else None
         ok = found is not None and (_norm(found).startswith("comparedto") if i == PARENT_COMPARISON
                                     else _norm(found) == _norm(expected))
         if not ok:
-            what = f"found '{found}'" if found is not None else f"the header has only {len(header)} columns"
+            what = f"found '{quoted(found)}'" if found is not None else f"the header has only {len(header)} columns"
             raise InputProblem(f"{label}, line 1, column {i + 1}: expected '{expected}', {what}. An OHID Fingertips "
                                "export has 26 or 27 columns in this order: " + ", ".join(COLUMNS)
                                + " (and Time period range).")
     extra = [h.strip() for h in header[len(COLUMNS):]]
     layout = f"{len(header)} columns"
     known = [KNOWN_TRAILING[_norm(h)] for h in extra if _norm(h) in KNOWN_TRAILING]
-    unknown = [h or "(no name)" for h in extra if _norm(h) not in KNOWN_TRAILING]
+    unknown = [quoted(h) or "(no name)" for h in extra if _norm(h) not in KNOWN_TRAILING]
     if known:
         layout += f" (with {', '.join(known)})"
     if unknown:
-        layout += f"; ignored unknown column(s): {', '.join(unknown)}"
-    report.details.append(f"{label}: {layout}; column 23 is '{header[PARENT_COMPARISON].strip()}'")
-    rows = []
-    try:
-        for cells in reader:
-            if not cells:
-                continue  # a blank line is not a row
-            rows.append(Row(RowRef(label, reader.line_num), cells))
-    except csv.Error as exc:
-        raise InputProblem(f"{label}, line {reader.line_num}: cannot read the row as CSV ({exc})") from None
+        layout += f"; ignored unknown column(s): {listed(unknown)}"
+    report.details.append(f"{label}: {layout}; column 23 is '{quoted(header[PARENT_COMPARISON].strip())}'")
+    rows = [Row(RowRef(label, line), cells) for line, cells in lines]
     report.sources.add(label)
     report.rows_read += len(rows)
-    for row in rows:  # a row may lack empty trailing cells, but not one of the 26 columns
-        if len(row.cells) < len(COLUMNS) or any(c.strip() for c in row.cells[len(header):]):
-            row.cells = []  # marked malformed
-        else:
-            row.cells = row.cells + [""] * (len(header) - len(row.cells))
     return rows
 
 
-def read_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputProblem(f"{path}: cannot read the file ({exc.strerror or exc})", status=2) from None
-    return decode(data, str(path))
+def listed(items: list[str], separator: str = ", ") -> str:
+    """The first few items and how many more (a report line stays short)."""
+    more = f" and {len(items) - EXAMPLES} more" if len(items) > EXAMPLES else ""
+    return separator.join(items[:EXAMPLES]) + more
 
 
-def decode(data: bytes, label: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputProblem(f"{label}, line {line}: the file is not UTF-8 text (byte {exc.start}); save it as "
-                           "'CSV UTF-8' or export it again from Fingertips") from None
+def duplicate_keys(rows: list[Row]) -> None:
+    """Refused when two rows (of any of the exports) have the same indicator, area, sex, age, category type,
+    category and period: such rows are never merged, dropped or summed."""
+    def key(row: Row) -> tuple:
+        return (str(int(row[0])),) + tuple(row[i].upper() if i == 4 else row[i] for i in list(KEY_COLUMNS)[1:])
+
+    def what(key: tuple) -> str:
+        return ", ".join(f"{name} {quoted(value, 40) or '(empty)'}" for name, value in zip(KEY_COLUMNS.values(), key))
+    refuse_duplicates(((key(row), row.ref) for row in rows), what)
 
 
 # --- Fetching -------------------------------------------------------------------------------------------------------
@@ -215,15 +206,19 @@ def api_url(indicator_id: str, parent_area_type: int = ENGLAND_AREA_TYPE) -> str
 
 
 def http_get(url: str, timeout: float = 120) -> bytes:
-    """GET a URL (the only function here that uses the network; tests replace it)."""
+    """GET a URL (the only function here that uses the network; tests replace it). At most one byte more than
+    `MAX_FILE_BYTES` is read, so that `fetch` refuses a larger response without reading it all."""
     request = urllib.request.Request(url, headers={"User-Agent": "ics-outcomes-importer", "Accept": "text/csv"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
+        return response.read(MAX_FILE_BYTES + 1)
 
 
 def fetch(indicator_ids: list[str], parent_area_type: int = ENGLAND_AREA_TYPE, get=None) -> list[tuple[str, str]]:
     """(label, CSV text) for each indicator id, from the Fingertips API."""
     get = http_get if get is None else get
+    twice = next((ind for i, ind in enumerate(indicator_ids) if ind in indicator_ids[:i]), None)
+    if twice is not None:
+        raise InputProblem(f"--indicator {twice} is given twice: give each indicator once", status=2)
     out = []
     for ind in indicator_ids:
         if not re.fullmatch(r"\d+", ind):
@@ -236,7 +231,7 @@ def fetch(indicator_ids: list[str], parent_area_type: int = ENGLAND_AREA_TYPE, g
             reason = getattr(exc, "reason", None) or exc
             raise InputProblem(f"could not fetch indicator {ind} from {url}: {reason}. Without a connection, "
                                "download the CSV from Fingertips and import the file instead.") from None
-        text = decode(data, f"indicator {ind}")
+        text = decode(scan((data,), f"indicator {ind}"), f"indicator {ind}")
         if len([line for line in text.splitlines() if line.strip()]) < 2:
             raise InputProblem(f"Fingertips returned no data for indicator {ind} ({url}); check the id and that "
                                "the indicator is published for ICBs")
@@ -276,9 +271,9 @@ def headline_combo(rows: list[Row], options: Options, indicator: str) -> tuple[s
         wanted = [c for c in combos if (sex is None or c[0].lower() == sex.lower())
                   and (age is None or c[1].lower() == age.lower())]
         if not wanted:
-            have = "; ".join(f"{s}, {a}" for s, a in combos)
-            raise InputProblem(f"indicator {indicator} has no headline rows with Sex '{sex or 'any'}' and Age "
-                               f"'{age or 'any'}' (it has: {have})", status=2)
+            have = listed([f"{quoted(s, 40)}, {quoted(a, 40)}" for s, a in combos], "; ")
+            raise InputProblem(f"indicator {indicator} has no headline rows with Sex '{quoted(sex or 'any')}' and "
+                               f"Age '{quoted(age or 'any')}' (it has: {have})", status=2)
         combos = Counter({c: combos[c] for c in wanted})
     persons = Counter({c: n for c, n in combos.items() if c[0].lower() == "persons"})
     pool = persons or combos
@@ -450,15 +445,20 @@ def import_exports(exports: list[tuple[str, str]], data_dir: Path, package: str,
     what became of every row and what was written. InputProblem when the input cannot be imported."""
     options = options or Options()
     today = today or date.today()
+    labels = [label for label, _ in exports]
+    if len(set(labels)) != len(labels):
+        raise InputProblem(f"two exports have the same label ({', '.join(labels)}): their rows could not be told "
+                           "apart", status=2)
     registry = Registry.load(data_dir)
-    report = Report(title or f"OHID Fingertips export {', '.join(label for label, _ in exports)}", package)
+    report = Report(title or f"OHID Fingertips export {', '.join(labels)}", package)
     rows = [row for label, text in exports for row in read_export(text, label, report)]
     by_indicator: dict[str, list[Row]] = {}
     for row in rows:
-        if not row.cells or not re.fullmatch(r"\d+", row[0]):
+        if not INDICATOR_NUMBER.fullmatch(row[0]):
             report.skip("row-malformed", row.ref)
         else:
             by_indicator.setdefault(str(int(row[0])), []).append(row)
+    duplicate_keys([row for ind_rows in by_indicator.values() for row in ind_rows])
     check_options(options, list(by_indicator))
     if not by_indicator:
         raise InputProblem(f"{report.title}: no data rows to import")
@@ -505,12 +505,13 @@ def import_exports(exports: list[tuple[str, str]], data_dir: Path, package: str,
             continue
         explain: list[str] = []
         meta = infer(indicator, name, entries, options, combo, explain)
-        report.details.append(f"Indicator {meta['id']} (Fingertips {indicator}; {combo[0]}, {combo[1]}): "
-                              f"{meta['title']}")
+        report.details.append(f"Indicator {meta['id']} (Fingertips {indicator}; {quoted(combo[0], 40)}, "
+                              f"{quoted(combo[1], 40)}): {quoted(meta['title'])}")
         report.details += explain
         if other_combos:
-            report.details.append("  other Sex/Age kept apart: " + "; ".join(
-                f"{s}, {a} ({n} row{'s' if n > 1 else ''})" for (s, a), n in other_combos.items()))
+            report.details.append("  other Sex/Age kept apart: " + listed(
+                [f"{quoted(s, 40)}, {quoted(a, 40)} ({n} row{'s' if n > 1 else ''})"
+                 for (s, a), n in other_combos.items()], "; "))
         vtype = meta["value_type"]
         has_numbers = [e for e in entries if e.status != "suppressed"]
         if vtype not in HAS_INTERVAL and any(e.lower is not None or e.upper is not None for e in has_numbers):

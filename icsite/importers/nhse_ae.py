@@ -34,12 +34,15 @@ from a lookup file given with `icb_lookup` (`--icb-lookup`: a CSV with columns `
 when `Org Code` is itself an ICB's ODS code. A row with no ICB still counts towards its region and England; the
 report lists such rows. Each row goes to the region named in `Parent Org` (or, failing that, its ICB's region).
 Other columns (12-hour waits, admissions) are ignored. A missing required column is an error naming it.
+
+The file (and the lookup file) is read with `common.read_text` and `common.read_csv`: it is refused, with nothing
+written, when it is not a regular file, is over a limit, has an unbalanced quote or a row with more or fewer cells
+than the header, or gives a provider twice for the same month (the lookup: a provider twice); see
+docs/importing.md, "What is refused".
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -47,8 +50,7 @@ from datetime import date
 from pathlib import Path
 
 from .common import (ENGLAND, INDICATOR_ID, ONS_CODE, InputProblem, Registry, Report, RowRef, fmt_number,
-                     parse_number, period_dates, write_package)
-from .fingertips import decode
+                     parse_number, period_dates, quoted, read_csv, read_text, refuse_duplicates, write_package)
 
 REQUIRED = {  # role -> accepted column names (the first is the current one)
     "period": ["Period"],
@@ -130,23 +132,25 @@ def find_columns(header: list[str], label: str, exclude_booked: bool) -> tuple[d
 
 
 def read_lookup(path: Path) -> dict[str, str]:
-    """Provider ODS code -> ICB code, from a CSV with columns `Org Code` and `ICB Code`."""
-    text = decode(_read_bytes(path), str(path))
-    reader = csv.reader(io.StringIO(text))
-    header = [_norm(h) for h in next(reader, [])]
+    """Provider ODS code -> ICB code, from a CSV with columns `Org Code` and `ICB Code`; refused when a provider
+    is given twice."""
+    header, rows = read_csv(read_text(path), str(path))
+    header = [_norm(h) for h in header]
     org = next((header.index(n) for n in ("orgcode", "providercode", "provider") if n in header), None)
     icb = next((header.index(_norm(n)) for n in ICB_COLUMN if _norm(n) in header), None)
     if org is None or icb is None:
         raise InputProblem(f"{path}, line 1: expected the columns 'Org Code' and 'ICB Code'")
-    return {cells[org].strip().upper(): cells[icb].strip() for cells in reader
-            if len(cells) > max(org, icb) and cells[org].strip()}
+    rows = [(line, cells) for line, cells in rows if cells[org].strip()]
+    refuse_duplicates(((cells[org].strip().upper(), RowRef(str(path), line)) for line, cells in rows),
+                      lambda code: f"provider {quoted(code)}")
+    return {cells[org].strip().upper(): cells[icb].strip() for _, cells in rows}
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputProblem(f"{path}: cannot read the file ({exc.strerror or exc})", status=2) from None
+def provider_key(cells: list[str], columns: dict[str, int]) -> tuple[str, str]:
+    """What a row is about: its Org Code and its month (the TOTAL row's key is (TOTAL, its Period)). Two rows with
+    the same key are refused (`common.refuse_duplicates`), never summed."""
+    period = cells[columns["period"]].strip()
+    return cells[columns["org_code"]].strip().upper(), month_label(period) or period.upper()
 
 
 @dataclass
@@ -159,7 +163,7 @@ class Sums:
 def import_file(path: Path, data_dir: Path, package: str, *, indicator_id: str = "ae_4hr",
                 icb_lookup: Path | None = None, exclude_booked: bool = False, today: date | None = None) -> Report:
     """Import one monthly A&E CSV into package `package` of `data_dir`; see the module docstring."""
-    return import_text(decode(_read_bytes(path), str(path)), path.name, data_dir, package, indicator_id=indicator_id,
+    return import_text(read_text(path), path.name, data_dir, package, indicator_id=indicator_id,
                        lookup=read_lookup(icb_lookup) if icb_lookup else None, exclude_booked=exclude_booked,
                        today=today)
 
@@ -173,11 +177,13 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
     registry = Registry.load(data_dir)
     report = Report(f"NHS England monthly A&E CSV {label}", package)
     report.sources.add(label)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
+    header, rows = read_csv(text, label)
     if not header:
         raise InputProblem(f"{label}: the file is empty; expected the NHS England monthly A&E CSV")
     columns, booked = find_columns(header, label, exclude_booked)
+    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]  # a row of empty cells is blank
+    refuse_duplicates(((provider_key(cells, columns), RowRef(label, line)) for line, cells in rows),
+                      lambda key: f"provider {quoted(key[0])} in {quoted(key[1])}")
     counted = ["att_type1", "att_type2", "att_other"] + (["att_booked_type1", "att_booked_type2",
                                                            "att_booked_other"] if booked else [])
     overs = ["over_type1", "over_type2", "over_other"] + (["over_booked_type1", "over_booked_type2",
@@ -193,14 +199,9 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
     sums: dict[tuple[str, str], Sums] = defaultdict(Sums)
     periods: dict[str, tuple[date, date]] = {}
     totals: dict[str, Sums] = defaultdict(Sums)
-    for cells in reader:
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        ref = RowRef(label, reader.line_num)
+    for line, cells in rows:
+        ref = RowRef(label, line)
         report.rows_read += 1
-        if len(cells) < len(header) or any(c.strip() for c in cells[len(header):]):
-            report.skip("row-malformed", ref)
-            continue
 
         def cell(role, cells=cells):
             return cells[columns[role]].strip()
@@ -212,10 +213,10 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
                 if number < 0 or not number.is_integer():
                     raise ValueError
             except ValueError:
-                name = (REQUIRED.get(role) or BOOKED[role])[0]
-                raise InputProblem(f"{label}, row {ref.line}, column '{header[columns[role]].strip()}': expected a "
-                                   f"whole number of attendances (0 or more), found '{cell(role)}'"
-                                   + ("" if name == header[columns[role]].strip() else f" ({name})")) from None
+                name, column = (REQUIRED.get(role) or BOOKED[role])[0], quoted(header[columns[role]].strip())
+                raise InputProblem(f"{label}, row {ref.line}, column '{column}': expected a whole number of "
+                                   f"attendances (0 or more), found '{quoted(cell(role))}'"
+                                   + ("" if name == column else f" ({name})")) from None
             numbers[role] = number
         attendances, over = sum(numbers[r] for r in counted), sum(numbers[r] for r in overs)
         if over > attendances:
@@ -290,6 +291,7 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
         if period not in periods and len(periods) == 1:  # a TOTAL row without its month, in a one-month file
             period = next(iter(periods))
         mine = sums.get((ENGLAND, period))
+        period = quoted(period)
         if mine is None:
             report.details.append(f"TOTAL row for {period}: no provider rows for that month")
         elif (mine.attendances, mine.over) != (total.attendances, total.over):
