@@ -6,10 +6,14 @@ comparison also has its own shape, so colour is never the only signal.
 
 from __future__ import annotations
 
+import json
 import marshal
+import re
 from functools import cache
 
 import altair as alt
+
+from .prerender import FONT  # our own font first, so the static images never use a system font
 
 COMPARISON_COLOURS = {
     "Better": "#0072B2", "Similar": "#6b6b6b", "Worse": "#D55E00",
@@ -19,12 +23,38 @@ COMPARISON_SHAPES = {
     "Better": "circle", "Similar": "square", "Worse": "diamond",
     "Lower": "triangle-down", "Higher": "triangle-up", "Not compared": "cross",
 }
+PUBLISHED_DECIMALS = 4  # values are published to 4 decimal places (the data files round them so)
+#: the names altair makes up for unnamed params and views: a process-wide counter (altair 5) or a hash (altair 6)
+_MADE_UP_NAME = re.compile(r"\b(param|view)_(?:\d+|[0-9a-f]{16}(?:_\d+)?)\b")
+
+
 def fresh(template: dict) -> dict:
     """A deep copy of a chart template (plain JSON data), to fill in: marshal copies it 5 times faster than deepcopy."""
     return marshal.loads(marshal.dumps(template))
 
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+def published(value) -> float:
+    """A value on an indicator's scale as a chart holds it: to the precision the values are published at."""
+    return round(float(value), PUBLISHED_DECIMALS)
+
+
+def template(chart) -> dict:
+    """An altair chart as plain JSON data, the same whatever was built before it in this process.
+
+    altair names the params and views it is not given a name for from a counter that every chart built in the
+    process advances (or, in newer versions, from a hash of their definition): each such name is replaced by
+    its kind and its order of first appearance in this chart (param_1, view_1, ...).
+    """
+    text = json.dumps(chart.to_dict(validate=False), sort_keys=True)
+    renamed: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        kind = match[1]
+        if match[0] not in renamed:
+            renamed[match[0]] = f"{kind}_{sum(name.startswith(kind) for name in renamed.values()) + 1}"
+        return renamed[match[0]]
+
+    return json.loads(_MADE_UP_NAME.sub(rename, text))
 
 
 def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, england: float | None,
@@ -51,9 +81,10 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
         for tip in enc.get("tooltip", []):
             if tip.get("type") == "quantitative":
                 tip["format"] = fmt
-    rules = [{"label": f"England {england:,.{decimals}f}", "value": england, "kind": "England"}] if england is not None else []
+    rules = [{"label": f"England {england:,.{decimals}f}", "value": published(england), "kind": "England"}
+             ] if england is not None else []
     if target is not None:
-        rules.append({"label": f"Target {target:,.{decimals}f}", "value": target, "kind": "Target"})
+        rules.append({"label": f"Target {target:,.{decimals}f}", "value": published(target), "kind": "Target"})
     if rules:
         spec["layer"][-2]["data"] = {"values": rules}
         spec["layer"][-1]["data"] = {"values": rules}
@@ -127,7 +158,7 @@ def _ranked_template() -> dict:
         yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=["England", "Target"], range=[0, -13])))
     chart = alt.layer(bars, points, rules, labels).properties(width="container").configure(font=FONT).configure_legend(
         orient="top", labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12)
-    return chart.to_dict(validate=False)
+    return template(chart)
 
 
 @cache
@@ -159,7 +190,7 @@ def _trend_template() -> dict:
         facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=190, labelFontSize=11, labelAnchor="start")),
         columns=2,
     ).resolve_scale(y="independent", x="independent").configure(font=FONT)
-    return chart.to_dict(validate=False)
+    return template(chart)
 
 
 def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
@@ -223,7 +254,7 @@ def _over_time_template() -> dict:
                    for side, align, dx in (("right", "left", 4), ("left", "right", -4)))
     chart = alt.layer(icss, england, picked, rules, room, right, left).add_params(pick).properties(width="container", height=260).configure(
         font=FONT)
-    return chart.to_dict(validate=False)
+    return template(chart)
 
 
 def tile_chart(rows: list[dict], *, title: str, subtitle: str, columns: int, rows_count: int) -> dict:
@@ -259,4 +290,4 @@ def _tile_template() -> dict:
     labels = base.mark_text(fontSize=10, fontWeight="bold", color="#111111").encode(text=alt.Text("label:N"))
     chart = alt.layer(squares, labels).properties(width=alt.Step(46), height=alt.Step(40)).configure(
         font=FONT).configure_view(stroke=None)
-    return chart.to_dict(validate=False)
+    return template(chart)

@@ -13,13 +13,15 @@ from functools import cache
 import altair as alt
 import numpy as np
 
-from icsite.charts import COMPARISON_COLOURS, COMPARISON_SHAPES, FONT, fresh
+from icsite.charts import COMPARISON_COLOURS, COMPARISON_SHAPES, FONT, fresh, published, template
 from icsite.stats import poisson_rate_ci, wilson
 
 LIMITS = {"95% limits": 0.95, "99.8% limits": 0.998}
 LINE_DASHES = [[1, 0], [6, 3], [2, 2]]  # England, 95% limits, 99.8% limits
 LINE_WIDTHS = [2.5, 1.5, 1.5]
 GRID_POINTS = 121  # odd, so the middle of the grid is the geometric mean of its ends
+GRID_FIGURES = 4  # significant figures of the grid's denominators: they only place the points of drawn lines
+POSITION_DECIMALS = 4  # of a spine position on 0-1: a 10,000th of the bar, far under a pixel
 SPINE_STEP = 18  # px per indicator
 JUDGED, UNJUDGED = "Worst ICS ← → Best ICS", "Lowest ← → Highest"
 
@@ -33,6 +35,18 @@ def _number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def significant(value: float, figures: int) -> float:
+    """value rounded to `figures` significant figures (0 stays 0)."""
+    return float(f"{value:.{figures}g}")
+
+
+def funnel_grid(smallest: float, largest: float) -> list[float]:
+    """The denominators the funnel's limits are drawn at: GRID_POINTS geometric steps from half the smallest
+    denominator to twice the largest, each to GRID_FIGURES significant figures (repeats dropped)."""
+    grid = np.geomspace(smallest / 2, largest * 2, GRID_POINTS)
+    return list(dict.fromkeys(significant(float(d), GRID_FIGURES) for d in grid))
+
+
 def _scales(present: list[str]) -> tuple[dict, dict]:
     """Colour and shape scales for the comparisons present, in the fixed order of COMPARISON_COLOURS."""
     return ({"domain": present, "range": [COMPARISON_COLOURS[c] for c in present]},
@@ -43,7 +57,8 @@ def funnel_limits(england: float, denominators, *, multiplier: float, value_type
     """Control limits around England's value at each denominator: rows of denominator, value, line and side.
 
     Proportions get Wilson limits of a proportion equal to England's (numerator = p * n); crude rates get Poisson
-    limits of count = rate * n / multiplier. Other value types have no limits (an empty list).
+    limits of count = rate * n / multiplier. Other value types have no limits (an empty list). Limits are on the
+    indicator's scale, so they are rounded as its values are published.
     """
     n = np.asarray(denominators, dtype=float)
     out = []
@@ -55,7 +70,7 @@ def funnel_limits(england: float, denominators, *, multiplier: float, value_type
         else:
             return []
         for side, values in (("lower", lower), ("upper", upper)):
-            out += [{"denominator": float(d), "value": float(v), "line": line, "side": side}
+            out += [{"denominator": float(d), "value": published(v), "line": line, "side": side}
                     for d, v in zip(n, np.atleast_1d(values)) if math.isfinite(v)]
     return out
 
@@ -74,21 +89,21 @@ def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     for r in rows:
         value, denominator = _number(r.get("value")), _number(r.get("denominator"))
         if value is not None and denominator is not None and denominator > 0:
-            points.append({**{k: v for k, v in r.items() if v is not None}, "value": value,
-                           "denominator": denominator, "comparison": r.get("comparison") or "Not compared"})
+            points.append({**{k: v for k, v in r.items() if v is not None}, "value": published(value),
+                           "denominator": published(denominator), "comparison": r.get("comparison") or "Not compared"})
     spec = fresh(_funnel_template())
     spec["title"] = {"text": title, "subtitle": subtitle, "anchor": "start"}
     ns = [p["denominator"] for p in points]
     log = bool(ns) and max(ns) > 10 * min(ns)
-    grid = np.geomspace(min(ns) / 2, max(ns) * 2, GRID_POINTS) if ns else np.array([])
+    grid = funnel_grid(min(ns), max(ns)) if ns else []
     x, y = spec["encoding"]["x"], spec["encoding"]["y"]
     x["scale"]["type"] = "log" if log else "linear"
     x["title"] = "Denominator (people or events)" + (", log scale" if log else "")
     y["title"], y["axis"]["format"] = unit, f",.{decimals}f"
     lines = []
-    if england is not None and grid.size:
+    if england is not None and grid:
         label = f"England {england:,.{decimals}f}"
-        lines = [{"denominator": float(d), "value": float(england), "line": label, "side": "centre"}
+        lines = [{"denominator": d, "value": published(england), "line": label, "side": "centre"}
                  for d in (grid[0], grid[-1])]
         lines += funnel_limits(england, grid, multiplier=multiplier, value_type=value_type)
         names = [label, *LIMITS]
@@ -132,7 +147,7 @@ def _funnel_template() -> dict:
         y=alt.Y("value:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1f", tickCount=6)),
     ).properties(width="container", height=320).configure(font=FONT).configure_legend(
         labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12)
-    return chart.to_dict(validate=False)
+    return template(chart)
 
 
 def spine_position(value: float, lowest: float, highest: float, polarity: str) -> float:
@@ -168,7 +183,8 @@ def spine_chart(rows: list[dict], *, title: str, area_label: str) -> dict:
             for key, field in (("x_q25", "q25"), ("x_q75", "q75"), ("x_england", "england"), ("x_ics", "value")):
                 number = _number(r.get(field))
                 if number is not None:
-                    row[key] = spine_position(number, lowest, highest, r.get("polarity", "no_judgement"))
+                    row[key] = round(spine_position(number, lowest, highest, r.get("polarity", "no_judgement")),
+                                     POSITION_DECIMALS)
         out.append(row)
     spec = fresh(_spine_template())
     spec["title"] = {"text": title, "anchor": "start", "subtitle": [
@@ -219,4 +235,4 @@ def _spine_template() -> dict:
     ).properties(width="container").configure(font=FONT).configure_legend(
         labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12).configure_view(
         stroke="transparent")
-    return chart.to_dict(validate=False)
+    return template(chart)

@@ -939,8 +939,22 @@ def polarity_text(polarity: str) -> str:
 
 
 def spec_json(spec: dict) -> str:
-    """A spec as compact, stable JSON that is safe inside a <script type="application/json"> element."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """A spec as compact, stable JSON that is safe inside a <script type="application/json"> element.
+
+    Every float is written to 10 significant digits at most: a safety net under the charts' own rounding, so that
+    the last digits of a computation (which differ between library versions) never reach the spec.
+    """
+    def rounded(node):
+        kind = type(node)  # exact types first: a site's specs hold millions of values
+        if kind is dict:
+            return {key: rounded(value) for key, value in node.items()}
+        if kind is list or kind is tuple:
+            return [rounded(value) for value in node]
+        if kind is str or kind is int:
+            return node
+        return float(f"{node:.10g}") if isinstance(node, float) else node
+
+    text = json.dumps(rounded(spec), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -11,6 +11,8 @@ Method (`tile_layout`):
    predecessors that lack a point themselves.
 3. Project to a plane: ``x = long * cos(mean lat)``, ``y = lat``; one scale for both axes, so the shape of
    England is kept, chosen so the points span about ``ceil(sqrt(1.6 n)) - 1`` columns. ``row`` grows southward.
+   Positions are rounded to a millionth of a cell, so that the last bits of the trigonometry (which may differ
+   between maths libraries) cannot tip a tie in step 4.
 4. Assign each board a distinct integer cell (the grid, padded by ``PAD`` cells all round, is the candidate
    set) minimising the total squared displacement between point and cell centre: first greedily, taking
    (board, cell) pairs in order of distance (ties by code, then row, then column); then local search, each
@@ -32,6 +34,7 @@ import pandas as pd
 PAD = 2  # empty cells allowed around the scaled bounding box
 ASPECT = 1.6  # cells per board along the column count: ncols = ceil(sqrt(ASPECT * n))
 MAX_LABEL = 6
+GRID_DECIMALS = 6  # of a board's position in cells: far finer than a cell, far coarser than floating-point noise
 _STOP = {"and", "the", "of", "on", "upon", "nhs", "integrated", "care", "board"}
 
 
@@ -99,7 +102,7 @@ def tile_layout(areas: pd.DataFrame, successions: pd.DataFrame, on: pd.Timestamp
     x, y = lon * math.cos(math.radians(lat.mean())), lat
     ncols = math.ceil(math.sqrt(ASPECT * len(codes)))
     scale = (ncols - 1) / max(np.ptp(x), 1e-9) if ncols > 1 else 1.0
-    gx, gy = (x - x.min()) * scale, (y.max() - y) * scale
+    gx, gy = np.round((x - x.min()) * scale, GRID_DECIMALS), np.round((y.max() - y) * scale, GRID_DECIMALS)
     cols = np.arange(-PAD, ncols + PAD)
     rows = np.arange(-PAD, math.ceil(gy.max()) + 1 + PAD)
     cc, rr = (a.ravel() for a in np.meshgrid(cols, rows))  # cells in row-major order

@@ -104,6 +104,16 @@ def test_funnel_wilson_limits_match_hand_arithmetic():
                                                           value_type="proportion")[2]["value"]) and high <= 100
 
 
+def test_funnel_grid_is_geometric_and_rounded_to_four_figures():
+    grid = charts_more.funnel_grid(100.0, 1_600.0)  # from 50 to 3,200
+    assert len(grid) == charts_more.GRID_POINTS and grid == sorted(grid)
+    assert (grid[0], grid[60], grid[-1]) == (50.0, 400.0, 3200.0)  # exact: the geometric mean is in the middle
+    assert grid[1] == 51.76 and all(float(f"{d:.4g}") == d for d in grid)
+    rows = funnel(PROPORTION)["datasets"]["funnel_limits"]
+    assert {r["denominator"] for r in rows} == set(grid)
+    assert all(r["value"] == round(r["value"], 4) for r in rows)  # limits: to the precision values are published at
+
+
 def test_funnel_poisson_limits_and_nesting_over_the_grid():
     lines = funnel(RATE, 420.0, "crude_rate", 100_000.0)["datasets"]["funnel_limits"]
     at = {}
