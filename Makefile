@@ -1,16 +1,21 @@
 # Two commands do all the set-up on a fresh machine (see README):
-#   make site   create .venv, install the dependencies, build the shipped data into site/
+#   make site   create .venv, install the locked dependencies, build the shipped data into site/
 #   make test   also install the test tools (and Debian's chromium when missing), then run every test
+# Others: make test-fast (the unit tests, under a minute), make lock (refresh requirements.lock), make clean.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# the tool that writes requirements.lock, in a venv of its own (it is not a dependency of the site)
+UV_VERSION := 0.13.9
+LOCK_TOOL := .cache/lock-tool
 
-.PHONY: site test deps test-deps clean
+.PHONY: site test test-fast deps test-deps lock clean
 
-$(VENV)/.deps: pyproject.toml
+# every package at the version and with the hashes in requirements.lock: two machines get the same bytes
+$(VENV)/.deps: requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip check
 	touch $@
 
 deps: $(VENV)/.deps
@@ -26,13 +31,25 @@ test-deps: deps node_modules/vnu-jar/build/dist/vnu.jar
 	  echo "Installing Java for the Nu HTML Checker (needs root)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
 
-# the Nu HTML Checker (its install script, which would download a Java, is not run: the machine's Java is used)
-node_modules/vnu-jar/build/dist/vnu.jar: package.json
-	npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+# the Nu HTML Checker, at the version in package-lock.json (its install script, which would download a Java, is not
+# run: the machine's Java is used)
+node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 test: test-deps
 	$(PY) -m pytest
+
+test-fast: deps
+	$(PY) -m pytest -m "not slow" tests/unit
+
+# Refresh requirements.lock from pyproject.toml (newest versions that fit; review the diff like code), then
+# `make deps` installs it. Needs the package index; nothing else does.
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
+	  --no-header --upgrade --quiet -o requirements.lock
 
 clean:
 	rm -rf site .cache

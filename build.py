@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the ICS Outcomes site: `python build.py` (see --help). Exit 0 built, 1 input problems, 2 usage."""
+"""Build the ICS Outcomes site: `python build.py` (see --help). Exit 0 built, 1 input problems, 2 usage, 3 a bug."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "Other commands (each has --help): `build.py serve` (preview with live reload), `build.py release PACKAGE` "
         "(keep a package's current version as a release), `build.py new-page TITLE`, `build.py "
         "new-indicator-package NAME`, `build.py import fingertips|ae ...`.",
-        epilog="Exit status: 0 built (or valid), 1 the input has problems, 2 usage or configuration error.")
+        epilog=EXIT_HELP)
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     parser.add_argument("--content", metavar="DIR", help="folder of markdown pages (default: content/)")
     parser.add_argument("--out", metavar="DIR", help="where to write the site (default: site/)")
@@ -33,39 +33,76 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+#: what the exit status means (README and --help say the same)
+EXIT_BUILT, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_HELP = ("Exit status: 0 built (or valid), 1 the input has problems, 2 usage or configuration error, "
+             "3 an internal error (a bug: run again with --debug and report it), 130 interrupted.")
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["release"]:
-        return release(argv[1:])
-    if argv[:1] == ["serve"]:
-        return serve(argv[1:])
-    if argv[:1] in (["new-page"], ["new-indicator-package"]):
-        from icsite.scaffold import main as scaffold
-
-        return scaffold(argv)
-    if argv[:1] == ["import"]:
-        from icsite.cli_import import main as import_main
-
-        return import_main(argv[1:])
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `--debug` is understood by every command: it shows the traceback of an unexpected error
+    debug = "--debug" in argv
+    command = SUBCOMMANDS.get(argv[0]) if argv else None
+    if command is not None:
+        rest = [a for a in argv if a != "--debug"]
+        return guarded(lambda: command(rest), debug, f"build.py {argv[0]}")
     args = parse_args(argv)
+    return guarded(lambda: run(args), args.debug, "build.py")
+
+
+def guarded(command, debug: bool, name: str) -> int:
+    """Run a command; an interruption or an unexpected error becomes one line and its own exit status.
+
+    Exit 1 is kept for "the input has problems", so a script can tell bad data (1) from a bug (3).
+    """
     try:
-        return run(args)
+        return command()
     except KeyboardInterrupt:
-        print("Interrupted; the previous site is unchanged.", file=sys.stderr)
-        return 130
-    except Exception as exc:  # an unexpected failure: say so plainly; the traceback is for --debug
-        if args.debug:
+        print(f"{name}: interrupted; nothing was published (the previous site is unchanged).", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug, or a fault of the machine: the traceback is for --debug
+        if debug:
             traceback.print_exc()
         else:
-            print(f"Build failed unexpectedly: {type(exc).__name__}: {exc}\n"
-                  "The previous site is unchanged. Run again with --debug for the details.", file=sys.stderr)
-        return 1
+            text = (str(exc).strip().splitlines() or [""])[0][:300]
+            print(f"{name}: internal error: {type(exc).__name__}{': ' + text if text else ''}\n"
+                  "Nothing was published (the previous site is unchanged). Run again with --debug to see where it "
+                  "happened, and please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def template_location(exc: Exception) -> str:
+    """"templates/x.html, line 3: " for the innermost template line an error came from ("" if none is known)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja maps rendering frames back to the template's file and line
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    if not filename:
+        return ""
+    return f"{filename}, line {line}: " if line else f"{filename}: "
+
+
+def scaffold(argv: list[str]) -> int:
+    from icsite.scaffold import main as scaffold_main
+
+    return scaffold_main(argv)
+
+
+def import_data(argv: list[str]) -> int:
+    from icsite.cli_import import main as import_main
+
+    return import_main(argv[1:])
 
 
 def run(args: argparse.Namespace) -> int:
-    from icsite.config import load_config
+    from icsite.config import load_config, usage_problem
     from icsite.pipeline import build, check
     from icsite.problems import BuildFailed, errors, format_report, report_json
+    from icsite.publish import NotASite
+    from jinja2 import TemplateError
 
     config, config_problems = load_config(
         data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
@@ -74,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
-    usage = usage_problem(config)
+    usage = usage_problem(config, writes_site=not args.check)
     if usage:
         print(f"build.py: error: {usage}", file=sys.stderr)
         return 2
@@ -84,6 +121,15 @@ def run(args: argparse.Namespace) -> int:
         return 1 if errors(problems, args.strict) else 0
     try:
         summary = build(config, strict=args.strict)
+    except NotASite as refused:  # the folder changed since usage_problem looked at it
+        print(f"build.py: error: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    except TemplateError as exc:  # the theme is an input too: a template that fails is its problem, located
+        if args.debug:
+            traceback.print_exc()
+        print(f"build.py: the theme has a problem: {template_location(exc)}{exc.message or type(exc).__name__}\n"
+              "Nothing was written; the previous site is unchanged.", file=sys.stderr)
+        return EXIT_PROBLEMS
     except BuildFailed as failed:
         print(format_report(failed.problems), file=sys.stderr, end="")
         print("Nothing was written; the previous site is unchanged.", file=sys.stderr)
@@ -108,8 +154,8 @@ def serve(argv: list[str]) -> int:
         parser.add_argument(flag, metavar=meta, help=text)
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    args = parser.parse_args(argv)
-    from icsite.config import load_config
+    args = parser.parse_args(argv[1:])
+    from icsite.config import load_config, usage_problem
     from icsite.problems import format_report
     from icsite.serve import serve as run_server
 
@@ -118,7 +164,7 @@ def serve(argv: list[str]) -> int:
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
-    usage = usage_problem(config)
+    usage = usage_problem(config, writes_site=False)
     if usage:
         print(f"build.py serve: error: {usage}", file=sys.stderr)
         return 2
@@ -132,7 +178,7 @@ def release(argv: list[str]) -> int:
         "with the comparisons the site publishes for it, so the next version's release page can say what changed.")
     parser.add_argument("package", help="the package's folder name, e.g. urgent-emergency-care")
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv[1:])
     from icsite.config import load_config
     from icsite.problems import format_report
     from icsite.releases import ReleaseRefused, keep_release
@@ -140,6 +186,9 @@ def release(argv: list[str]) -> int:
     config, config_problems = load_config(data_dir=args.data)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
+        return 2
+    if not config.data_dir.is_dir():
+        print(f"build.py release: error: the data folder {config.data_dir} does not exist", file=sys.stderr)
         return 2
     try:
         folder = keep_release(config, args.package)
@@ -150,15 +199,8 @@ def release(argv: list[str]) -> int:
     return 0
 
 
-def usage_problem(config) -> str | None:
-    """A usage error that no build could get past, or None."""
-    if not config.data_dir.is_dir():
-        return f"the data folder {config.data_dir} does not exist"
-    if not config.content_dir.is_dir():
-        return f"the content folder {config.content_dir} does not exist"
-    if not (config.themes_dir / config.theme / "templates").is_dir():
-        return f"there is no theme '{config.theme}' in {config.themes_dir}"
-    return None
+SUBCOMMANDS = {"serve": serve, "release": release, "new-page": scaffold, "new-indicator-package": scaffold,
+               "import": import_data}
 
 
 if __name__ == "__main__":

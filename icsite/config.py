@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timezone
@@ -98,4 +99,52 @@ def build_date_from_env() -> date | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return None
+
+
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")  # a theme is a folder of the themes folder, not a path
+
+
+def usage_problem(config: Config, writes_site: bool = True) -> str | None:
+    """A usage error that no build could get past (exit 2, nothing touched), or None.
+
+    With `writes_site`, the output folder is checked too (see `out_dir_problem`).
+    """
+    for what, folder in (("data", config.data_dir), ("content", config.content_dir)):
+        if not folder.is_dir():
+            return f"the {what} folder {folder} does not exist"
+    if not THEME_NAME.match(config.theme):
+        return (f"--theme {config.theme!r}: name a theme by its folder in {config.themes_dir} (letters, digits, "
+                "'-' and '_'), not by a path")
+    theme = config.themes_dir / config.theme
+    if not (theme / "templates").is_dir() or not theme.resolve().is_relative_to(config.themes_dir.resolve()):
+        return f"there is no theme '{config.theme}' in {config.themes_dir}"
+    return out_dir_problem(config) if writes_site else None
+
+
+def out_dir_problem(config: Config) -> str | None:
+    """Why the site may not be written to `config.out_dir`, or None.
+
+    A build replaces its output folder whole, so the folder must not be (or hold, or lie inside) anything the
+    project reads or keeps: the project itself, the data, content, themes or cache folders. An existing folder must
+    be empty or a site an earlier build wrote; a file is never replaced.
+    """
+    from .publish import is_site  # noqa: PLC0415 (publish is a later stage; this is only its marker)
+
+    out = config.out_dir.resolve()
+    kept = {"the project folder": ROOT, "the data folder": config.data_dir, "the content folder": config.content_dir,
+            "the themes folder": config.themes_dir, "the cache folder": config.cache_dir}
+    for what, folder in kept.items():
+        folder = folder.resolve()
+        if folder == out or folder.is_relative_to(out):
+            return (f"--out {out} is {what} or holds it ({folder}): a build replaces its output folder whole, so it "
+                    "would be deleted. Choose a folder of its own, such as site/ (nothing was touched).")
+        if what != "the project folder" and out.is_relative_to(folder):
+            return (f"--out {out} is inside {what} ({folder}), which the build reads. Choose a folder outside it, "
+                    "such as site/ (nothing was touched).")
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder. Choose a folder for the site (nothing was touched)."
+    if out.is_dir() and not is_site(out):
+        return (f"--out {out} holds files that are not a site this tool built, and a build replaces the folder "
+                "whole. Choose a new or empty folder, or the folder of an earlier build (nothing was touched).")
     return None

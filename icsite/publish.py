@@ -2,12 +2,15 @@
 
 A failed or interrupted build leaves the previous `site/` exactly as it was: the new tree is written to a
 temporary sibling folder and swapped into place in one atomic step once it is complete (a build killed while
-writing leaves only a staging folder, which the next build removes).
+writing leaves only a staging folder, which the next build removes). Builds publishing to one folder at once take
+turns (a lock on the folder that holds it), and a folder that is not a site this tool wrote is never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import io
 import os
 import shutil
@@ -18,19 +21,54 @@ from pathlib import Path
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 STORED = (".xlsx", ".zip", ".png")  # fixed, so zips are byte-identical from build to build
+#: written into every site, so that a later build knows the folder is one it may replace
+SITE_MARKER = ".ics-outcomes-site"
+MARKER_TEXT = b"This folder is a site built by ICS Outcomes (build.py). The next build replaces it whole.\n"
+
+
+class NotASite(Exception):
+    """The output folder holds files that are not a site this tool built: it is never replaced."""
+
+
+def is_site(folder: Path) -> bool:
+    """True if `folder` is empty or a site an earlier build wrote (sites from before the marker: by their files)."""
+    if (folder / SITE_MARKER).is_file() or not any(folder.iterdir()):
+        return True
+    return (folder / ".nojekyll").is_file() and (folder / "assets" / "vendor" / "vega-bundle.js").is_file()
 
 
 def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
     """Write `files` as the new `out_dir`, atomically replacing the old one.
 
-    A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image): that file is
-    hard-linked where the file system allows it, which costs nothing, and copied otherwise. A file whose bytes are
-    those of the same file in the old site is hard-linked from it too, so a rebuild writes only what changed (the
-    output is deterministic, so that is usually little: writing the whole site again can take seconds on a busy disk).
+    A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image or data file):
+    that file is copied, never linked, so that editing the published site can never change the cache. A file whose
+    bytes are those of the same file in the old site is hard-linked from it, so a rebuild writes only what changed
+    (the output is deterministic, so that is usually little: writing the whole site again can take seconds on a
+    busy disk). Raises NotASite, touching nothing, when `out_dir` holds files that are not a site.
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)
+    with publishing_lock(out_dir):
+        if out_dir.exists() and not (out_dir.is_dir() and is_site(out_dir)):
+            raise NotASite(f"{out_dir} is not a site this tool built; it was left as it is")
+        remove_leftovers(out_dir)
+        write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir)
+
+
+@contextlib.contextmanager
+def publishing_lock(out_dir: Path):
+    """Hold the lock of the folder that holds `out_dir`: builds publishing there take turns, and none removes
+    another's staging folder. (A lock on the folder itself leaves no lock file behind.)"""
+    fd = os.open(out_dir.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_and_swap(files: dict[str, bytes | Path], out_dir: Path) -> None:
+    """Write `files` into a staging folder beside `out_dir`, then swap it in (the caller holds the lock)."""
     previous = out_dir if out_dir.is_dir() else None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     made: set[Path] = set()
@@ -42,10 +80,8 @@ def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             if isinstance(content, Path):
-                place(content, target)
-            elif previous is not None and unchanged(previous / rel, content):
-                place(previous / rel, target)
-            else:
+                content = content.read_bytes()
+            if not (previous is not None and unchanged(previous / rel, content) and linked(previous / rel, target)):
                 target.write_bytes(content)
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
@@ -54,19 +90,21 @@ def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
         raise
 
 
-def place(source: Path, target: Path) -> None:
-    """Publish an existing file unchanged: a hard link when possible, else a copy."""
+def linked(source: Path, target: Path) -> bool:
+    """Hard-link `source` as `target`; False where the file system cannot."""
     try:
         os.link(source, target)
+        return True
     except OSError:
-        shutil.copyfile(source, target)
+        return False
 
 
 def unchanged(old: Path, content: bytes) -> bool:
-    """True if `old` is a regular file (not a link to elsewhere) holding exactly `content`."""
+    """True if `old` is a regular file of the old site alone (not a symbolic link, and no other name shares it: a
+    site from before this version may share files with the cache) holding exactly `content`."""
     try:
         info = old.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(content):
             return False
         return old.read_bytes() == content
     except OSError:

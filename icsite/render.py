@@ -7,6 +7,7 @@ makes it relative to the page, so the site works under any sub-path (GitHub proj
 
 from __future__ import annotations
 
+import html
 import posixpath
 from pathlib import Path
 
@@ -36,7 +37,19 @@ def make_environment(themes_dir: Path, theme: str) -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(number=number, ordinal=ordinal, long_date=long_date,
                        comparison_class=lambda c: COMPARISON_CLASS.get(c, "not-compared"))
+    env.globals["embed_code"] = embed_code
     return env
+
+
+def embed_code(src: str, title: str) -> str:
+    """The HTML a reader copies to embed a chart: an iframe whose attributes are escaped, so that no title or
+    address can end an attribute (a `"` in a title) and add markup to the page it is pasted into.
+
+    Returns plain text: the template escapes it again to show it, so the reader sees (and copies) exactly this.
+    """
+    attribute = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+    return (f'<iframe src="{attribute(src)}" title="{attribute(title)}" width="100%" height="560" '
+            'style="border:0" loading="lazy"></iframe>')
 
 
 def relative_url(target: str, page_path: str) -> str:

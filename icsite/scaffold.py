@@ -86,6 +86,14 @@ def main(argv: list[str]) -> int:
         parser.add_argument("--data", metavar="DIR", help="data folder (default: datapackages/)")
     args = parser.parse_args(rest)
     config, _ = load_config(data_dir=getattr(args, "data", None), content_dir=getattr(args, "content", None))
+    folder = config.content_dir if command == "new-page" else config.data_dir
+    if not folder.is_dir():
+        print(f"build.py {command}: error: the folder {folder} does not exist", file=sys.stderr)
+        return 2
+    if command != "new-page" and not (config.data_dir / "areas" / "areas.csv").is_file():
+        print(f"build.py {command}: error: {config.data_dir} has no area registry (areas/areas.csv), which the "
+              "example value needs: point --data at a data folder that has one", file=sys.stderr)
+        return 2
     try:
         if command == "new-page":
             made = new_page(args.title, config.content_dir, args.nav)
@@ -95,14 +103,17 @@ def main(argv: list[str]) -> int:
             made = new_indicator_package(args.name, config.data_dir, board, date.today())
             print(f"Wrote {made}/ (datapackage.json, indicators.csv, values.csv) with one example indicator. "
                   "Replace the example rows, then run `build.py --check`.")
-    except (FileExistsError, ValueError) as exc:
-        print(f"build.py {command}: {exc}", file=sys.stderr)
-        return 1
+    except (FileExistsError, ValueError) as exc:  # a name that is taken or not a name: a usage error
+        print(f"build.py {command}: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 def current_board(data_dir: Path) -> str:
     """The code of a current board in the area registry, for the example value (first by code)."""
-    with open(data_dir / "areas" / "areas.csv", newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["type"] == "icb" and not r["valid_to"]]
-    return min(r["code"] for r in rows)
+    registry = data_dir / "areas" / "areas.csv"
+    with open(registry, newline="", encoding="utf-8", errors="replace") as f:
+        codes = [r.get("code") or "" for r in csv.DictReader(f) if r.get("type") == "icb" and not r.get("valid_to")]
+    if not any(codes):
+        raise ValueError(f"{registry} lists no current board (type 'icb' with no valid_to) for the example value")
+    return min(c for c in codes if c)

@@ -161,11 +161,8 @@ def watched(config: Config) -> dict[Path, tuple[int, int]]:
 
 
 def serve(config: Config, port: int, host: str = "127.0.0.1", out=sys.stdout) -> int:
-    """Build, serve and watch until interrupted (Ctrl+C)."""
+    """Build, serve and watch until interrupted (Ctrl+C). Exit 2 when the address cannot be listened on."""
     state = Server(config, out)
-    state.full_build("first build")
-    if state.made is None:
-        return 1
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -182,8 +179,22 @@ def serve(config: Config, port: int, host: str = "127.0.0.1", out=sys.stdout) ->
         def log_message(self, format, *args):  # noqa: A002
             pass
 
-    server = http.server.ThreadingHTTPServer((host, port), Handler)
+    try:  # before the first build, so that a port in use is said at once
+        server = http.server.ThreadingHTTPServer((host, port), Handler)
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"build.py serve: error: cannot listen on {host}:{port}: {reason}. Choose another --port (0 picks a "
+              "free one) or --host.", file=sys.stderr)
+        return 2
     server.daemon_threads = True
+    try:
+        state.full_build("first build")
+    except BaseException:
+        server.server_close()
+        raise
+    if state.made is None:
+        server.server_close()
+        return 1
     stop = threading.Event()
     watcher = threading.Thread(target=state.watch, args=(stop,), name="watch", daemon=True)
     watcher.start()

@@ -14,8 +14,8 @@ def test_scaffolded_page_and_package_check_and_build(tmp_path, capsys):
     shutil.copytree(FIXTURE / "content", content)
     assert build.main(["new-indicator-package", "maternity", "--data", str(data)]) == 0
     assert build.main(["new-page", "Press and media", "--content", str(content), "--nav"]) == 0
-    assert build.main(["new-indicator-package", "maternity", "--data", str(data)]) == 1  # never overwritten
-    assert build.main(["new-indicator-package", "Bad Name", "--data", str(data)]) == 1
+    assert build.main(["new-indicator-package", "maternity", "--data", str(data)]) == 2  # never overwritten
+    assert build.main(["new-indicator-package", "Bad Name", "--data", str(data)]) == 2
     assert build.main(["--check", "--data", str(data), "--content", str(content)]) == 0
     assert build.main(["--data", str(data), "--content", str(content), "--out", str(out), "--quiet"]) == 0
     assert (out / "indicators" / "maternity-example" / "index.html").is_file()
