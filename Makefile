@@ -41,7 +41,7 @@ test: test-deps
 	$(PY) -m pytest
 
 test-fast: deps
-	$(PY) -m pytest -m "not slow" tests/unit
+	$(PY) -m pytest -m "not slow"
 
 # Refresh requirements.lock from pyproject.toml (newest versions that fit; review the diff like code), then
 # `make deps` installs it. Needs the package index; nothing else does.

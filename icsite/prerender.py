@@ -37,12 +37,17 @@ RULES = "5"  # change when render_svg changes how it draws, so cached images are
 PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
 PNG_SCALE = 1  # the PNG is drawn from the SVG at its own size
 
-FONT_FAMILY = "Source Sans Pro"
+#: the family our copies of Source Sans Pro are renamed to (`renamed_face`): a name no system has, so that no font
+#: installed on a machine (Adobe's own Source Sans Pro, say, of another version) can stand in for ours. The names
+#: have the same lengths as the originals, and the new one leaves out "Source", which the font's licence (SIL OFL)
+#: reserves for unmodified copies.
+FONT_FAMILY = "ICS Charts Text"
+RENAMED = {"Source Sans Pro": FONT_FAMILY, "SourceSansPro": "ICSChartsText"}
 #: the faces the charts draw with: text, bold titles and labels, italic axis labels (and bold italic, to be safe)
 FONT_FACES = ("SourceSansPro-Regular.ttf", "SourceSansPro-Bold.ttf", "SourceSansPro-It.ttf",
               "SourceSansPro-BoldIt.ttf")
-#: the charts' font list: ours first (vl-convert stops there); a browser without it uses the reader's system font
-FONT = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+#: the charts' font list: ours first (vl-convert stops there); a browser, which does not have it, takes the next
+FONT = f'"{FONT_FAMILY}", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
 _registered: list[Path] = []  # the font folder registered with vl-convert in this process, once
 #: the ids Vega gives clip paths and gradients in an SVG, from counters that run on through the renderer's process
 _DEF_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=url\(#)(clip|gradient_)(\d+)(?=\))')
@@ -171,12 +176,31 @@ def font_files() -> list[Path]:
 
 
 @cache
+def font_faces() -> dict[str, bytes]:
+    """Our font faces as registered: file name -> the face renamed to FONT_FAMILY."""
+    return {path.name: renamed_face(path.read_bytes()) for path in font_files()}
+
+
+def renamed_face(data: bytes) -> bytes:
+    """A TrueType face with its family names (in its `name` table only) changed as RENAMED says."""
+    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">II", data, 16 + 16 * i + 4)
+              for i in range(struct.unpack_from(">H", data, 4)[0])}
+    start, length = tables[b"name"]
+    names = data[start:start + length]
+    for old, new in RENAMED.items():
+        assert len(old) == len(new)  # the same length: no offset in the table moves
+        for encoding in ("latin-1", "utf-16-be"):  # Macintosh and Windows names
+            names = names.replace(old.encode(encoding), new.encode(encoding))
+    return data[:start] + names + data[start + length:]
+
+
+@cache
 def font_digest() -> str:
-    """A hash of our font faces' names and bytes: a different font makes different images."""
+    """A hash of our font faces' names and bytes, as registered: a different font makes different images."""
     digest = hashlib.sha256()
-    for path in font_files():
-        digest.update(f"{path.name}\n{path.stat().st_size}\n".encode("utf-8"))
-        digest.update(path.read_bytes())
+    for name, face in sorted(font_faces().items()):
+        digest.update(f"{name}\n{len(face)}\n".encode("utf-8"))
+        digest.update(face)
     return digest.hexdigest()
 
 
@@ -185,12 +209,12 @@ def font_folder(root: Path | None = None) -> Path:
     filled now if it is not yet; named by their digest, so builds that share a cache never mix two fonts."""
     base = (root if root is not None else Path(tempfile.gettempdir()) / "icsite") / "fonts"
     folder = base / font_digest()[:16]
-    for path in font_files():
-        target = folder / path.name
-        if not target.exists() or target.stat().st_size != path.stat().st_size:
+    for name, face in font_faces().items():
+        target = folder / name
+        if not target.is_file() or target.read_bytes() != face:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{path.name}.tmp{os.getpid()}"  # hidden: fontdb loads only font files it can parse
-            tmp.write_bytes(path.read_bytes())
+            tmp = folder / f".{name}.tmp{os.getpid()}"  # hidden: fontdb loads only font files it can parse
+            tmp.write_bytes(face)
             tmp.replace(target)
     return folder
 

@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: build the shipped site once, serve it under a sub-path, drive headless Chromium.
+"""Fixtures for the browser tests: serve the shipped site (tests/conftest.py) under a sub-path, drive Chromium.
 
 The site is built in-process with ``--base-url /ics-outcomes/`` and served by a ThreadingHTTPServer that maps
 ``/ics-outcomes/...`` to the built folder and answers 404 for anything else, so a link or asset that forgets the
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import io
 import sys
 import threading
 import urllib.parse
@@ -74,17 +73,9 @@ class SiteServer:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The shipped data, content and theme, built once into a temporary folder."""
-    import build
-
-    out = tmp_path_factory.mktemp("site") / "ics-outcomes"
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = build.main(["--out", str(out), "--base-url", BASE_PATH, "--quiet"])
-    assert status == 0, f"build.py exited {status}:\n{stdout.getvalue()}{stderr.getvalue()}"
-    assert (out / "index.html").is_file(), "the build reported success but wrote no index.html"
-    return out
+def built_site(shipped_site) -> Path:
+    """The shipped site (built once per session: tests/conftest.py)."""
+    return shipped_site
 
 
 @pytest.fixture(scope="session")

@@ -165,15 +165,20 @@ def test_font_digest_changes_with_the_font_files(monkeypatch, tmp_path):
         copies.append(tmp_path / path.name)
         copies[-1].write_bytes(path.read_bytes())
     digest = prerender.font_digest()
+
+    def forget():
+        prerender.font_digest.cache_clear()
+        prerender.font_faces.cache_clear()
+
     try:
         monkeypatch.setattr(prerender, "font_files", lambda: copies)
-        prerender.font_digest.cache_clear()
+        forget()
         assert prerender.font_digest() == digest  # the same bytes: the same images
         copies[1].write_bytes(copies[1].read_bytes() + b"\0")
-        prerender.font_digest.cache_clear()
+        forget()
         assert prerender.font_digest() != digest
     finally:
-        prerender.font_digest.cache_clear()
+        forget()
 
 
 def test_an_image_cached_with_other_fonts_is_drawn_again(monkeypatch, tmp_path):
@@ -262,7 +267,8 @@ def test_static_images_are_unchanged_by_other_fonts_on_the_system(tmp_path):
     """In a fresh process: draw a chart, register fonts called Arial, Segoe UI, system-ui... (and the system's own
     again), draw it again: the same SVG and PNG bytes. Drawn in the former font list, the chart does change."""
     black = (prerender.font_files()[0].parent / "SourceSansPro-Black.ttf").read_bytes()  # wide, heavy letters
-    for family in ("Arial", "Helvetica", "Liberation Sans", "Segoe UI", "system-ui", "Roboto", "DejaVu Sans"):
+    for family in ("Arial", "Helvetica", "Liberation Sans", "Segoe UI", "system-ui", "Roboto", "DejaVu Sans",
+                   "Source Sans Pro"):  # a machine may have Adobe's own Source Sans Pro: ours is renamed
         (tmp_path / f"{family.replace(' ', '')}.ttf").write_bytes(renamed_font(black, family))
     extra = [str(tmp_path)] + [d for d in ("/usr/share/fonts",) if Path(d).is_dir()]
     specs = first_specs() + other_specs()[:1]  # ranked, funnel, spine: bold, italic and clipped marks
@@ -272,6 +278,28 @@ def test_static_images_are_unchanged_by_other_fonts_on_the_system(tmp_path):
     drawn = json.loads(run.stdout.strip().splitlines()[-1])
     assert [d[:2] for d in drawn["after"]] == [d[:2] for d in drawn["before"]]  # ours: SVG and PNG unchanged
     assert all(a[2] != b[2] for a, b in zip(drawn["after"], drawn["before"]))  # the former list took the new Arial
+
+
+def family_names(face: bytes) -> set[str]:
+    """The family names (name id 1) of a TrueType face, on every platform."""
+    count = struct.unpack_from(">H", face, 4)[0]
+    tables = {face[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", face, 20 + 16 * i)[0] for i in range(count)}
+    start = tables[b"name"]
+    records, strings = struct.unpack_from(">HH", face, start + 2)
+    names = set()
+    for i in range(records):
+        platform, _, _, name_id, length, offset = struct.unpack_from(">6H", face, start + 6 + 12 * i)
+        raw = face[start + strings + offset:start + strings + offset + length]
+        if name_id == 1:
+            names.add(raw.decode("utf-16-be" if platform in (0, 3) else "latin-1"))
+    return names
+
+
+def test_our_faces_are_renamed_so_no_installed_font_can_stand_in():
+    for name, face in prerender.font_faces().items():
+        original = (prerender.font_files()[0].parent / name).read_bytes()
+        assert family_names(original) == {"Source Sans Pro"}
+        assert family_names(face) == {prerender.FONT_FAMILY} and len(face) == len(original), name
 
 
 def test_an_svg_does_not_depend_on_the_charts_drawn_before_it_in_the_process():

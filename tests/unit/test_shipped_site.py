@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-import build
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "datapackages"
@@ -18,11 +17,10 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("shipped") / "site"
-    assert build.main(["--out", str(out), "--base-url", "/ics-outcomes/", "--quiet"]) == 0
-    return out
+@pytest.fixture
+def site(shipped_site) -> Path:
+    """The shipped site, built once per session (tests/conftest.py)."""
+    return shipped_site
 
 
 @pytest.mark.parametrize("package", sorted(p.name for p in DATA.iterdir() if (p / "datapackage.json").exists()))
