@@ -11,9 +11,7 @@ import csv
 import io
 import json
 import shutil
-import socket
 import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -29,21 +27,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "importers"
 SHIPPED = ROOT / "datapackages"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a test tried to use the network")
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    """A data folder holding only the project's area registry; the fixtures folder as working directory."""
-    folder = tmp_path / "datapackages"
-    shutil.copytree(SHIPPED / "areas", folder / "areas", ignore=shutil.ignore_patterns("releases"))
-    monkeypatch.chdir(FIXTURES)
-    return folder.resolve()
+pytestmark = pytest.mark.usefixtures("no_network")  # and `data`: tests/unit/conftest.py
 
 
 def run(capsys, data: Path, *argv: str) -> tuple[int, str, str]:

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,21 +29,7 @@ LIVE = FIXTURES / "fingertips_live.csv"
 LONGEST_REPORT_LINE = 300  # every line the importers print, whatever the input holds (with the tmp_path names)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a test tried to use the network")
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    """A data folder holding only the project's area registry; the fixtures folder as working directory."""
-    folder = tmp_path / "datapackages"
-    shutil.copytree(ROOT / "datapackages" / "areas", folder / "areas", ignore=shutil.ignore_patterns("releases"))
-    monkeypatch.chdir(FIXTURES)
-    return folder.resolve()
+pytestmark = pytest.mark.usefixtures("no_network")  # and `data`: tests/unit/conftest.py
 
 
 def run(capsys, data: Path, *argv: str) -> tuple[int, str, str]:

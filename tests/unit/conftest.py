@@ -1,0 +1,29 @@
+"""Fixtures shared by the importer tests: no network, and a data folder holding only the area registry."""
+
+import shutil
+import socket
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "importers"
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail any test that tries to reach the network (the importers are tested on recorded responses)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a test tried to use the network")
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch) -> Path:
+    """A data folder holding only the project's area registry; the importer fixtures folder as working directory."""
+    folder = tmp_path / "datapackages"
+    shutil.copytree(ROOT / "datapackages" / "areas", folder / "areas", ignore=shutil.ignore_patterns("releases"))
+    monkeypatch.chdir(FIXTURES)
+    return folder.resolve()
