@@ -12,6 +12,7 @@ import io
 import json
 import shutil
 import urllib.error
+import urllib.request
 from datetime import date
 from pathlib import Path
 

@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import sys
+import urllib.request
 import time
 from pathlib import Path
 
