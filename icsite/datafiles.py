@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import cache
 from .publish import make_zip
+from .load import read_text_table
 from .releases import Release
 from .xlsx import workbook
 
@@ -108,7 +109,8 @@ def formula_safe(frame: pd.DataFrame, schema: dict) -> tuple[pd.DataFrame, bytes
 
 
 def read_resource(release: Release, res: dict) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(release.members[res["path"]]), dtype=str, keep_default_na=False)
+    """One resource of a release as text cells, read as validation and the release history read it."""
+    return read_text_table(io.BytesIO(release.members[res["path"]]))
 
 
 def release_files(release: Release, credit: Credit, folder: str) -> dict[str, bytes]:

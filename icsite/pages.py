@@ -792,7 +792,7 @@ class PageBuilder:
     def content(self, src) -> ContentPage:
         title = src.meta.get("title") or src.slug.replace("-", " ").capitalize()
         path = f"{src.slug}/" if src.slug else ""
-        return ContentPage(src.meta.get("template", "content.html"), path, str(title),
+        return ContentPage("content.html", path, str(title),  # validation allows no other template
                            str(src.meta.get("description", "")), body_html=render_markdown(src.body))
 
     def data_description(self) -> str:

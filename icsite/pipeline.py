@@ -79,7 +79,8 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float)
     clock.lap("load")
     with contextlib.ExitStack() as stack:
         # a second process pays for itself only on data of some size: starting one takes about a second
-        big = sum(path.stat().st_size for path in config.data_dir.rglob("*.csv")) > BACKGROUND_BYTES
+        csv_bytes = sum(path.stat().st_size for path in config.data_dir.rglob("*.csv") if path.is_file())
+        big = csv_bytes > BACKGROUND_BYTES
         pool = stack.enter_context(parallel.pool(1)) if big and parallel.processors() > 1 else None
         cells = cell_checks(sources, config.data_dir, pool)
         findings = first_checks(sources, config.data_dir)

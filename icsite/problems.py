@@ -3,8 +3,40 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+
+#: A report quotes the input, which may be anything: a quoted value (found, expected, a field's name, text in quotes
+#: in a message) is cut to QUOTE_CHARS characters and a message to MESSAGE_CHARS, each ending "…" when cut, so that
+#: no input (a cell of a million characters) can make a report large.
+QUOTE_CHARS = 200
+MESSAGE_CHARS = 500
+QUOTED = re.compile(r'"([^"]{%d,})"|\'([^\']{%d,})\'' % (QUOTE_CHARS + 1, QUOTE_CHARS + 1))
+
+
+def clip(text: str | None, limit: int = QUOTE_CHARS) -> str | None:
+    """`text` cut to `limit` characters, the last being "…" when it was longer."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+def clip_message(message: str) -> str:
+    """A message with each long quoted part clipped, then the whole clipped. A very long message first loses its
+    middle (its two ends keep the text around a long quotation)."""
+    if len(message) <= QUOTE_CHARS:
+        return message
+    half = 50 * MESSAGE_CHARS
+    if len(message) > 2 * half:
+        message = message[:half] + message[-half:]
+    return clip(QUOTED.sub(clip_quote, message), MESSAGE_CHARS)
+
+
+def clip_quote(match: re.Match) -> str:
+    """One quoted part of a message, clipped, in its quotes."""
+    mark = match[0][0]
+    return mark + clip(match[1] if match[1] is not None else match[2]) + mark
 
 
 @dataclass(frozen=True, order=True)
@@ -20,6 +52,13 @@ class Problem:
     found: str | None = None
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
+
+    def __post_init__(self):
+        """Bound what the problem quotes (see QUOTE_CHARS): the one place every report passes through."""
+        for name in ("field", "expected", "found"):
+            object.__setattr__(self, name, clip(getattr(self, name)))
+        object.__setattr__(self, "message", clip_message(self.message) if isinstance(self.message, str)
+                           else self.message)
 
     def location(self) -> str:
         """`file, row 7, field value` — the place a person should look."""
@@ -102,14 +141,39 @@ CODES: dict[str, tuple[str, str]] = {
                              "Fix the JSON syntax (commas, quotes, brackets) at the line and column given."),
     "descriptor-invalid": ("datapackage.json does not follow the Data Package standard",
                            "Compare it with the shipped packages: profile, resources, schema fields and keys."),
-    "resource-path-unsafe": ("a resource path leaves the package folder or is a web address",
-                             "Put the CSV file inside the package folder and name it by a relative path."),
+    "package-path-unsafe": ("a package folder, an archived release's folder or a datapackage.json is a link to "
+                            "somewhere outside its folder", "Copy the folder or file into place instead of linking "
+                            "to it: only what is inside the data folder is read."),
+    "resource-path-unsafe": ("a resource path leaves the package folder, is a web address or is not a .csv file "
+                             "name, or the file is a link to a file outside the package",
+                             "Put the CSV file itself (not a link to it) inside the package folder and name it by a "
+                             "relative path ending .csv."),
     "resource-missing": ("a resource file named in datapackage.json does not exist",
                          "Check the file name (and its capitals) in datapackage.json against the folder."),
     "encoding-not-utf8": ("a file is not UTF-8 text",
                           "Save the file as 'CSV UTF-8' (Excel) or re-encode it as UTF-8."),
     "resource-unreadable": ("a resource cannot be read as CSV",
                             "Save it as comma-separated values with a header row."),
+    "file-not-regular": ("a file the build reads is a folder, a named pipe (FIFO), a socket or a device, not a "
+                         "regular file", "Replace it with the ordinary file it stands for."),
+    "file-unreadable": ("a file cannot be opened: the build has no permission to read it, or it changed while "
+                        "being read", "Let the build read the file (chmod a+r), then run the check again."),
+    "file-too-large": ("a file is larger than the build reads: 2 GiB for a CSV file, 16 MiB for a "
+                       "datapackage.json, 1 MiB for a markdown page",
+                       "Check that the right file is named; split very large data into several packages."),
+    "line-too-long": ("a line of a CSV file is longer than 1 MiB",
+                      "Look for a missing line break or an unclosed double quote near the line given."),
+    "header-too-wide": ("a CSV file's header has more than 1,000 columns",
+                        "Check that the file is the table its schema describes, with a line break after the header."),
+    "row-too-wide": ("a line of a CSV file has more than 1,000 cells (commas in quoted text count too)",
+                     "Look for a line of stray commas near the line given; no table here has a thousand columns."),
+    "name-unsafe": ("a package's or a resource's name is not lower-case letters, digits, '.', '_' and '-'",
+                    "Rename it, e.g. urgent-emergency-care: names become part of the site's addresses."),
+    "version-unsafe": ("a package's version is missing, or not letters, digits, '.', '_', '+' and '-' like 1.2.0",
+                       "Give the package a version like 1.2.0: it names the release's folder."),
+    "release-version-mismatch": ("an archived release's folder is not named by the version in its datapackage.json",
+                                 "Name the folder after the version its datapackage.json gives (releases/1.2.0/ "
+                                 "for version 1.2.0), as build.py release does."),
     "column-missing": ("a column the schema describes is not in the file",
                        "Add the column (it may be empty where the field is optional) or fix its name."),
     "column-unknown": ("the file has a column the schema does not describe",
@@ -177,4 +241,17 @@ CODES: dict[str, tuple[str, str]] = {
                            "Add at least one indicator package (see the shipped ones, or the standard above)."),
     "page-unreadable": ("a markdown page is not UTF-8 or its front matter is not key: value lines",
                         "Save the page as UTF-8; check the lines between the two --- lines."),
+    "page-path-unsafe": ("a markdown page is a link to a file outside the content folder",
+                         "Copy the page into the content folder instead of linking to it."),
+    "page-too-complex": ("a markdown page cannot be rendered within 10 seconds and 1 GiB of memory, or nests lists "
+                         "or quotes too deeply", "Look for long runs of [ or of list and quote markers (- or >); "
+                         "simplify the markdown or split the page."),
+    "page-yaml-alias": ("a page's front matter uses a YAML alias (*name)",
+                        "Write each value out in full: no & anchors and no * aliases."),
+    "page-field-invalid": ("a front matter key has a value of the wrong kind",
+                           "title, description, nav_title and footer_title are text; nav and footer true or false; "
+                           "nav_order and footer_order numbers; template, if given, content.html."),
+    "page-address-taken": ("a markdown page would be published at an address the build uses for its own "
+                           "pages (the home page, ics/, indicators/, data/ ...) or at another page's",
+                           "Rename or move the page: content/about-the-data.md is published at about-the-data/."),
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -20,10 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-RELEASES = "releases"  # the folder of earlier releases inside a package folder
-SNAPSHOT = "comparisons.csv"  # the published comparisons kept with each earlier release
+from .load import (DESCRIPTOR, MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, RELEASES, SNAPSHOT, descriptor_file,
+                   folder_inside, inside, read_checked, read_text_table, release_folders, resource_file,
+                   snapshot_file, unsafe_version_reason)
+
 KEY = ["indicator_id", "area_code", "period"]
 SNAPSHOT_COLUMNS = KEY + ["value", "compared_to_england"]
+#: the columns the release history reads from an archived release's files (validation checks they are there)
+NEEDED_COLUMNS = {"values": KEY, "indicators": ["id"], SNAPSHOT: SNAPSHOT_COLUMNS}
 TOLERANCE = 1e-9  # values closer than this are the same value (CSV round trips)
 
 
@@ -49,7 +54,7 @@ class Release:
         path = next((r["path"] for r in self.descriptor.get("resources", []) if r.get("name") == resource), None)
         if path is None or path not in self.members:
             return None
-        return pd.read_csv(io.BytesIO(self.members[path]), dtype=str, keep_default_na=False)
+        return read_text_table(io.BytesIO(self.members[path]))
 
     def values(self) -> pd.DataFrame:
         """The release's values (text cells; numbers parsed by `changes`)."""
@@ -67,27 +72,33 @@ def version_key(version: str) -> tuple:
 
 
 def package_members(folder: Path, descriptor: dict) -> dict[str, bytes]:
-    """datapackage.json and every resource file of a package folder, by file name."""
-    members = {"datapackage.json": (folder / "datapackage.json").read_bytes()}
+    """datapackage.json and every resource file of a package folder, by file name.
+
+    Read as validation reads them (`load.descriptor_file`, `load.resource_file`): a file outside the folder, a link
+    out of it or anything but a regular file raises load.Refused and is never read.
+    """
+    members = {DESCRIPTOR: read_checked(descriptor_file(folder), MAX_DESCRIPTOR_BYTES)}
     for res in descriptor.get("resources", []):
-        members[res["path"]] = (folder / res["path"]).read_bytes()
+        members[res["path"]] = read_checked(resource_file(folder, res["path"]), MAX_RESOURCE_BYTES)
     return members
 
 
 def archived(package_folder: Path, name: str) -> list[Release]:
     """The earlier releases kept in `<package>/releases/`, oldest first."""
     out = []
-    root = package_folder / RELEASES
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if not (folder / "datapackage.json").is_file():
-            continue
-        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-        snapshot = folder / SNAPSHOT
-        comparisons = (pd.read_csv(snapshot, dtype=str, keep_default_na=False) if snapshot.is_file()
-                       else pd.DataFrame(columns=SNAPSHOT_COLUMNS))
+    for folder in release_folders(package_folder):
+        folder_inside(folder, package_folder)
+        descriptor = json.loads(read_checked(descriptor_file(folder), MAX_DESCRIPTOR_BYTES))
         out.append(Release(name, str(descriptor.get("version", folder.name)), str(descriptor.get("created", ""))[:10],
-                           package_members(folder, descriptor), comparisons))
+                           package_members(folder, descriptor), comparisons_kept(folder)))
     return sorted(out, key=lambda r: version_key(r.version))
+
+
+def comparisons_kept(folder: Path) -> pd.DataFrame:
+    """The comparisons kept with an archived release (none when it has no comparisons.csv)."""
+    if not os.path.lexists(folder / SNAPSHOT):
+        return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
+    return read_text_table(io.BytesIO(read_checked(snapshot_file(folder), MAX_RESOURCE_BYTES)))
 
 
 def releases(package_folder: Path, name: str, descriptor: dict, comparisons: pd.DataFrame) -> list[Release]:
@@ -112,18 +123,25 @@ def snapshot_table(published: pd.DataFrame) -> pd.DataFrame:
 def snapshot(package_folder: Path, descriptor: dict, published: pd.DataFrame) -> Path:
     """Keep the current package as an earlier release: a copy of its files and its published comparisons.
 
-    Raises FileExistsError if that version is already kept (a release is never overwritten).
+    Raises FileExistsError if that version is already kept (a release is never overwritten), ValueError if the
+    version cannot name a folder or the releases folder leads out of the package.
     """
-    version = str(descriptor.get("version", "")).strip()
-    if not version:
-        raise ValueError("the package has no version in its datapackage.json")
+    version = descriptor.get("version")
+    reason = unsafe_version_reason(version)
+    if reason:
+        raise ValueError(f"the version {str(version)[:50]!r} in its datapackage.json cannot name a release folder: "
+                         f"{reason}")
+    version = str(version)
+    if os.path.lexists(package_folder / RELEASES) and inside(package_folder, RELEASES) is None:
+        raise ValueError(f"{package_folder / RELEASES} leads outside the package (a link to a folder elsewhere)")
     target = package_folder / RELEASES / version
-    if target.exists():
+    if os.path.lexists(target):
         raise FileExistsError(f"release {version} is already kept in {target}")
     staging = package_folder / RELEASES / f".{version}.new"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for name, content in package_members(package_folder, descriptor).items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
         (staging / name).write_bytes(content)
     snapshot_table(published).to_csv(staging / SNAPSHOT, index=False, lineterminator="\n")
     staging.rename(target)

@@ -20,7 +20,7 @@ from .load import load, read_page
 from .pages import site_info
 from .pipeline import SiteBuild, Stopwatch, make_site
 from .problems import errors, format_report
-from .validate import validate
+from .validate import address_problems, page_problems, validate
 
 POLL_SECONDS = 0.15
 RELOAD = (b"<script>(function(){var seen=null;function poll(){fetch('/__version',{cache:'no-store'})"
@@ -67,9 +67,14 @@ class Server:
                 by_path[path] = read_page(path, root)
             else:
                 by_path.pop(path, None)
-        broken = [p for p in by_path.values() if p.error]
-        if broken:
-            self.say("; ".join(f"{p.source}: {p.error}" for p in broken) + " (not rebuilt)")
+        pages, root_of_reports = list(by_path.values()), self.config.data_dir.parent
+        edited = [by_path[path] for path in changed if path in by_path]  # only these need rendering to be checked
+        found = page_problems(edited, root_of_reports) + address_problems([p for p in pages if not p.error],
+                                                                          root_of_reports)
+        problems = errors(sorted(set(found)), False)
+        if problems:  # as --check and the build would: a page that cannot be used is not rendered
+            self.say(format_report(problems) + "Not re-rendered: fix the problems above; the last good site is "
+                     "still served.")
             return
         self.sources.pages = sorted(by_path.values(), key=lambda p: p.source)
         data = made.builder.data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime
 import os
 import re
 import tempfile
@@ -23,9 +24,12 @@ import pandas as pd
 from frictionless import Checklist, FrictionlessException, Package, Resource, system
 
 from . import parallel
-from .load import PackageSource, Sources
+from .load import (SNAPSHOT, ContentPage, PackageSource, ReleaseSource, Sources, unsafe_name_reason,
+                   unsafe_version_reason)
+from .markup import render_problems
 from .periods import parse_period
 from .problems import CODES, Problem
+from .releases import NEEDED_COLUMNS
 
 ENGLAND = "E92000001"
 MAX_PER_CHECK = 1000  # problems of one code in one file beyond this are summarised in one more problem
@@ -57,8 +61,9 @@ def first_checks(sources: Sources, data_dir: Path) -> Findings:
     """The file pre-checks and the domain checks: everything that needs no Frictionless (fast)."""
     root = data_dir.parent
     structure = [p for package in sources.packages for p in structure_problems(package, root)[0]]
-    structure += [problem("page-unreadable", rel(page.source, root), message=f"the page cannot be read: {page.error}")
-                  for page in sources.pages if page.error]
+    structure += [p for package in sources.packages for release in package.releases
+                  for p in release_problems(release, root)]
+    structure += page_problems(sources.pages, root)
     tables = collect_tables(sources, root)
     findings = Findings(structure, [], tables, rel(data_dir, root))
     if tables.areas is not None:
@@ -115,9 +120,10 @@ def problem(code: str, file: str, row=None, field=None, message="", expected=Non
 
 
 def rel(path: Path, root: Path) -> str:
-    """A path as people recognise it: relative to the project (the data folder's parent) when possible."""
+    """A path as people recognise it: relative to the project (the data folder's parent) when possible. A link is
+    named where it is, not where it leads."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (Path(os.path.realpath(path.parent)) / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -126,39 +132,106 @@ def rel(path: Path, root: Path) -> str:
 
 def structure_problems(package: PackageSource, root: Path) -> tuple[list[Problem], set[str], bool]:
     """Problems with one package's descriptor, files and columns; the resources whose cells Frictionless should not
-    be asked about; and whether every resource path is safe to open."""
+    be asked about; and whether Frictionless may be given the package (every path safe to open, nothing for it to
+    fetch from elsewhere)."""
     folder = rel(package.path, root)
     descriptor_file = f"{folder}/datapackage.json"
-    if package.descriptor_error == "missing":
-        return [problem("package-descriptor-missing", descriptor_file, severity="warning",
-                        message=f"the folder {folder} has no datapackage.json and is not published")], set(), False
     if package.descriptor is None:
-        return [problem("package-invalid-json", descriptor_file,
-                        message=f"not valid JSON: {package.descriptor_error}")], set(), False
-    problems: list[Problem] = []
-    skip: set[str] = set()
-    for name, (code, message, line) in sorted(package.read_errors.items()):
-        res = package.resource(name) or {}
-        path = res.get("path") if isinstance(res.get("path"), str) else None
-        where = (f"{folder}/{path}" if code in ("encoding-not-utf8", "control-character", "resource-unreadable") and path
-                 else descriptor_file)
-        problems.append(problem(code, where, row=line, field=None if where != descriptor_file else f"resources/{name}/path",
-                                message=message, found=path if where == descriptor_file else None))
-        skip.add(name)
+        return [descriptor_problem(package, folder)], set(), False
+    problems = [read_problem(package, name, reason, folder) for name, reason in sorted(package.read_errors.items())]
+    skip = set(package.read_errors)
     for name, header in package.headers.items():
         header_problems = column_problems(package, name, header, folder)
         problems += header_problems
         if header_problems:
             skip.add(name)
-    safe = not any(code == "resource-path-unsafe" for code, _, _ in package.read_errors.values())
-    return problems, skip, safe
+    problems += name_problems(package, descriptor_file)
+    references = reference_problems(package, descriptor_file)
+    safe = not references and not any(code in NEVER_OPEN for code, _, _ in package.read_errors.values())
+    return problems + references, skip, safe
+
+
+#: read errors located at the file itself (the others are located at the resource's path in datapackage.json)
+IN_FILE = {"encoding-not-utf8", "control-character", "resource-unreadable", "file-not-regular", "file-unreadable",
+           "file-too-large", "line-too-long", "header-too-wide", "row-too-wide"}
+#: read errors after which nothing may open the package's files again (Frictionless included)
+NEVER_OPEN = {"resource-path-unsafe", "file-not-regular", "file-unreadable", "file-too-large", "line-too-long",
+              "header-too-wide", "row-too-wide"}
+
+
+def descriptor_problem(package: PackageSource, folder: str) -> Problem:
+    """Why a package's (or a release's) datapackage.json could not be read."""
+    file = f"{folder}/datapackage.json"
+    if package.descriptor_error == "missing":
+        return problem("package-descriptor-missing", file, severity="warning",
+                       message=f"the folder {folder} has no datapackage.json and is not published")
+    return problem(package.descriptor_code, file, message=package.descriptor_error or "")
+
+
+def read_problem(package: PackageSource, name: str, reason: tuple, folder: str) -> Problem:
+    """A resource that could not be read: at the file when the file is at fault, else at its path in the
+    descriptor."""
+    code, message, line = reason
+    res = package.resource(name) or {}
+    path = res.get("path") if isinstance(res.get("path"), str) else None
+    if code in IN_FILE and path:
+        return problem(code, f"{folder}/{path}", row=line, message=message)
+    return problem(code, f"{folder}/datapackage.json", field=f"resources/{name}/path", message=message, found=path)
+
+
+PROFILE = re.compile(r"[a-z0-9-]+")  # a profile by its name, e.g. tabular-data-package
+
+
+def reference_problems(package: PackageSource, file: str) -> list[Problem]:
+    """descriptor-invalid: a profile that is not a name, or a schema or dialect that is not written in the
+    descriptor. Frictionless would fetch such a reference from another file or the network, from anywhere."""
+    parts = [("", package.descriptor)] + [(f"resources/{res.get('name')}/", res) for res in package.resources()]
+    out = [problem("descriptor-invalid", file, field=f"{where}profile", found=part["profile"],
+                   expected="a profile's name, such as tabular-data-resource",
+                   message="a profile is given by its name, not by an address")
+           for where, part in parts if not named_profile(part)]
+    out += [problem("descriptor-invalid", file, field=f"{where}{key}", found=part[key],
+                    message=f"the {key} must be written out in datapackage.json (an object), not referred to in "
+                            "another file or at a web address, which the build does not read")
+            for where, part in parts[1:] for key in ("schema", "dialect")
+            if key in part and not isinstance(part[key], dict)]
+    return out
+
+
+def named_profile(part: dict) -> bool:
+    """Whether a descriptor (or a resource) has no profile or names one, rather than giving its address."""
+    profile = part.get("profile")
+    return profile is None or isinstance(profile, str) and PROFILE.fullmatch(profile) is not None
+
+
+def name_problems(package: PackageSource, file: str) -> list[Problem]:
+    """name-unsafe and version-unsafe: a package's name, its resources' names and its version become parts of the
+    site's addresses and of the repository's release folders."""
+    out = []
+    reason = unsafe_name_reason(package.name)
+    if reason:
+        out.append(problem("name-unsafe", file, field="name", message=f"the package name cannot be part of an "
+                           f"address: {reason}", found=package.name))
+    for i, res in enumerate(package.resources()):
+        reason = unsafe_name_reason(res.get("name")) if isinstance(res.get("name"), str) else None
+        if reason:
+            out.append(problem("name-unsafe", file, field=f"resources/{i}/name", message=f"the resource name cannot "
+                               f"be part of an address: {reason}", found=res.get("name")))
+    version = package.descriptor.get("version")
+    reason = unsafe_version_reason(version)
+    if reason:
+        out.append(problem("version-unsafe", file, field="version", message=reason, found=version))
+    return out
 
 
 def column_problems(package: PackageSource, name: str, header: list[str], folder: str) -> list[Problem]:
     """Columns missing from the file, unknown to the schema, or out of the schema's order."""
     res = package.resource(name) or {}
-    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-    fields = [f["name"] for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    if "schema" in res and not isinstance(res["schema"], dict):
+        return []  # a schema given by reference: reference_problems says so, and there are no fields to compare
+    schema = res.get("schema", {})
+    listed = schema.get("fields") if isinstance(schema.get("fields"), list) else []
+    fields = [f["name"] for f in listed if isinstance(f, dict) and isinstance(f.get("name"), str)]
     file = f"{folder}/{res.get('path')}"
     out = [problem("column-missing", file, 1, f, f"the column '{f}' is missing from the header",
                    expected=", ".join(fields)) for f in fields if f not in header]
@@ -167,6 +240,136 @@ def column_problems(package: PackageSource, name: str, header: list[str], folder
     if not out and header != fields:
         out.append(problem("column-misplaced", file, 1, None, "the columns are not in the schema's order",
                            expected=", ".join(fields), found=", ".join(header)))
+    return out
+
+
+# --- Archived releases and content pages (layer 1 too) ------------------------------------------------------------
+
+def release_problems(release: ReleaseSource, root: Path) -> list[Problem]:
+    """An archived release, `releases/<version>/`, must be as `build.py release` kept it, so that the release
+    history can read it: its descriptor valid and named by its folder, its files safe and readable with the columns
+    the history reads (its cells are not checked again: they were valid when released)."""
+    folder = rel(release.path, root)
+    problems, _, safe = structure_problems(release, root)
+    if release.descriptor is None or not safe:
+        return problems  # as for a package, an unsafe path is reported alone
+    file = f"{folder}/datapackage.json"
+    version = release.descriptor.get("version")
+    if version is not None and str(version) != release.path.name:
+        problems.append(problem("release-version-mismatch", file, field="version", found=version,
+                                message=f"the release is kept in the folder '{release.path.name}' but its "
+                                        f"datapackage.json gives the version '{version}'", expected=release.path.name))
+    problems += descriptor_standard_problems(release.descriptor, file)
+    located = {(p.code, p.file, p.row, p.field) for p in problems}
+    problems += [p for p in needed_column_problems(release, folder) if (p.code, p.file, p.row, p.field) not in located]
+    if release.comparisons_error is not None:
+        code, message, line = release.comparisons_error
+        problems.append(problem(code, f"{folder}/{SNAPSHOT}", row=line, message=message))
+    return problems
+
+
+def needed_column_problems(release: ReleaseSource, folder: str) -> list[Problem]:
+    """column-missing: a column the release history reads (NEEDED_COLUMNS) is not in a release's file."""
+    headers = dict(release.headers)
+    if release.comparisons is not None:
+        headers[SNAPSHOT] = list(release.comparisons.columns)
+    out = []
+    for name, header in headers.items():
+        needed = NEEDED_COLUMNS.get(name, [])
+        path = (release.resource(name) or {}).get("path", name) if name != SNAPSHOT else SNAPSHOT
+        out += [problem("column-missing", f"{folder}/{path}", 1, c, f"the column '{c}' is missing from the header",
+                        expected=", ".join(needed)) for c in needed if c not in header]
+    return out
+
+
+def descriptor_standard_problems(descriptor: dict, file: str) -> list[Problem]:
+    """descriptor-invalid: the descriptor alone (not its data) against the Data Package standard."""
+    try:
+        with system.use_context(trusted=False):
+            report = Package.validate_descriptor(descriptor)
+    except FrictionlessException as exc:
+        return [problem("descriptor-invalid", file, message=exc.error.message)]
+    return [problem("descriptor-invalid", file, message=e.message) for e in report.errors]
+
+
+def page_problems(pages: list[ContentPage], root: Path) -> list[Problem]:
+    """Pages that cannot be read, front matter the build cannot use, markdown it cannot render in bounded time, and
+    pages at addresses already taken."""
+    out = []
+    for page in pages:
+        file = rel(page.source, root)
+        if page.error:
+            out.append(problem(page.error_code, file, message=page.error if page.error_code != "page-unreadable"
+                               else f"the page cannot be read: {page.error}"))
+        else:
+            out += page_field_problems(page, file)
+    readable = [p for p in pages if not p.error]
+    out += [problem("page-too-complex", rel(page.source, root), message=why)
+            for page, why in zip(readable, render_problems([p.body for p in readable])) if why]
+    return out + address_problems(readable, root)
+
+
+TEXT, FLAG, NUMBER = "text", "true or false", "a number"
+#: The front matter keys the build reads and what each must be (other keys are ignored). `template` names the
+#: theme template of the page; only content.html renders a markdown page.
+PAGE_FIELDS = {"title": TEXT, "description": TEXT, "nav_title": TEXT, "footer_title": TEXT, "nav": FLAG,
+               "footer": FLAG, "nav_order": NUMBER, "footer_order": NUMBER, "template": "content.html"}
+
+
+def fits(value, kind: str) -> bool:
+    """Whether a front matter value is of the kind PAGE_FIELDS gives (an empty value is no value, but for a number,
+    which the navigation sorts by)."""
+    if kind == TEXT:
+        return value is None or isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool)
+    if kind == FLAG:
+        return value is None or isinstance(value, bool)
+    if kind == NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value == kind
+
+
+def page_field_problems(page: ContentPage, file: str) -> list[Problem]:
+    """page-field-invalid: each front matter key the build reads holds the kind of value it can use."""
+    return [problem("page-field-invalid", file, field=key, expected=kind, found=repr(page.meta[key]),
+                    message=f"the front matter's '{key}' must be {kind}")
+            for key, kind in PAGE_FIELDS.items() if key in page.meta and not fits(page.meta[key], kind)]
+
+
+#: Where the build writes its own pages and files (pages.py, comparepages.py, datapages.py, datafiles.py,
+#: pipeline.py, search.py): a markdown page may be published at none of these folders, nor inside one, nor at a file's
+#: name. (api/ itself is the API's documentation page, content/api.md; api/v1/ holds the generated files.)
+GENERATED_FOLDERS = ("ics", "indicators", "compare", "regions", "data", "search", "assets", "pagefind", "api/v1")
+GENERATED_FILES = ("index.html", "404.html", "feed.xml", "robots.txt", "sitemap.xml", ".nojekyll")
+
+
+def address_taken(slug: str) -> str | None:
+    """Why a page published at `slug`/ would replace or fall inside an address of the build's own, or None
+    (compared without case, as some file systems do)."""
+    low = slug.lower()
+    if low == "":
+        return "that is the home page's address"
+    for folder in GENERATED_FOLDERS:
+        if low == folder or low.startswith(folder + "/"):
+            return f"the build writes its own pages at {folder}/ and below it"
+    first = low.split("/")[0]
+    return f"the build writes the file {first} there" if first in GENERATED_FILES else None
+
+
+def address_problems(pages: list[ContentPage], root: Path) -> list[Problem]:
+    """page-address-taken: a page at an address of the build's own, or at another page's (each of those pages)."""
+    files = {page.source: rel(page.source, root) for page in pages}
+    by_address: dict[str, list[str]] = {}
+    for page in pages:
+        by_address.setdefault(page.slug.lower(), []).append(files[page.source])
+    out = []
+    for page in pages:
+        others = [f for f in by_address[page.slug.lower()] if f != files[page.source]]
+        taken = address_taken(page.slug) or (f"so would {', '.join(others)}" if others else None)
+        address = f"{page.slug}/" if page.slug else "the site's root"
+        if taken:
+            out.append(problem("page-address-taken", files[page.source], found=address,
+                               expected="an address of its own",
+                               message=f"the page would be published at {address}: {taken}"))
     return out
 
 

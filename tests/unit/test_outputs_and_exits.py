@@ -289,3 +289,29 @@ def test_the_embed_code_on_a_page_is_the_escaped_snippet(project, tmp_path):
         iframe = BeautifulSoup(snippet, "html.parser").find_all("iframe")
         assert len(iframe) == 1 and "onload" not in iframe[0].attrs
         assert 'Waits "4h" onload="alert(1)"' in iframe[0]["title"]
+
+
+def test_serve_checks_an_edited_page_as_the_build_would(project):
+    """`build.py serve` re-renders an edited page only if --check would pass it: a page that takes a generated
+    page's address, or whose front matter the build cannot use, is reported and the last good site kept."""
+    import io
+
+    from icsite.config import load_config
+    from icsite.serve import Server
+
+    config, _ = load_config(data_dir=project / "data", content_dir=project / "content",
+                            themes_dir=project / "themes", cache_dir=project / "cache", base_url="/")
+    said = io.StringIO()
+    server = Server(config, said)
+    server.full_build("first build")
+    before = dict(server.made.files)
+    page = project / "content" / "ics.md"
+    page.write_text("---\ntitle: Mine\n---\nHello", encoding="utf-8")
+    server.content_changed([page.resolve()])
+    assert "page-address-taken" in said.getvalue() and "Not re-rendered" in said.getvalue()
+    assert server.made.files["ics/index.html"] == before["ics/index.html"]
+    page.unlink()
+    about = next((project / "content").glob("*.md"))
+    about.write_text("---\ntitle: About\nnav_order: [1, 2]\n---\nText", encoding="utf-8")
+    server.content_changed([about.resolve()])
+    assert "page-field-invalid" in said.getvalue()

@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import build
+from icsite.publish import MARKER_TEXT, SITE_MARKER
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site-small"
 FILES = ["urgent-care-sample/values.csv", "urgent-care-sample/indicators.csv", "urgent-care-sample/datapackage.json",
@@ -65,6 +66,7 @@ def test_corrupted_packages_are_reported_or_built_never_crash(tmp_path_factory, 
     site = root / "site"
     site.mkdir()
     (site / "index.html").write_text("previous site", encoding="utf-8")
+    (site / SITE_MARKER).write_bytes(MARKER_TEXT)  # an earlier build's site, which a build may replace
     before = snapshot(site)
     for how in changes:
         if (data / target).exists():
