@@ -187,7 +187,7 @@ def serve(config: Config, port: int, host: str = "127.0.0.1", out=sys.stdout) ->
     try:  # before the first build, so that a port in use is said at once
         server = http.server.ThreadingHTTPServer((host, port), Handler)
     except (OSError, OverflowError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).rstrip(".")
         print(f"build.py serve: error: cannot listen on {host}:{port}: {reason}. Choose another --port (0 picks a "
               "free one) or --host.", file=sys.stderr)
         return 2
