@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from icsite.config import load_config, usage_problem
     from icsite.pipeline import build, check
     from icsite.problems import BuildFailed, errors, format_report, report_json
-    from icsite.publish import NotASite
+    from icsite.publish import NotASite, out_dir_problem
     from jinja2 import TemplateError
 
     config, config_problems = load_config(
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
-    usage = usage_problem(config, writes_site=not args.check)
+    usage = usage_problem(config) or (None if args.check else out_dir_problem(config))
     if usage:
         print(f"build.py: error: {usage}", file=sys.stderr)
         return 2
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return 1 if errors(problems, args.strict) else 0
     try:
         summary = build(config, strict=args.strict)
-    except NotASite as refused:  # the folder changed since usage_problem looked at it
+    except NotASite as refused:  # the folder changed since out_dir_problem looked at it
         print(f"build.py: error: {refused}", file=sys.stderr)
         return EXIT_USAGE
     except TemplateError as exc:  # the theme is an input too: a template that fails is its problem, located
@@ -164,7 +164,7 @@ def serve(argv: list[str]) -> int:
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
-    usage = usage_problem(config, writes_site=False)
+    usage = usage_problem(config)
     if usage:
         print(f"build.py serve: error: {usage}", file=sys.stderr)
         return 2

@@ -50,6 +50,11 @@ class Config:
         return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
     @property
+    def project_dir(self) -> Path:
+        """The folder of this project (its code), which no build may write into as its site."""
+        return ROOT
+
+    @property
     def canonical_root(self) -> str:
         """The site's absolute address ending in "/", when base_url is one (https://...); else ""."""
         return self.base_url.rstrip("/") + "/" if "://" in self.base_url else ""
@@ -105,11 +110,9 @@ def build_date_from_env() -> date | None:
 THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")  # a theme is a folder of the themes folder, not a path
 
 
-def usage_problem(config: Config, writes_site: bool = True) -> str | None:
-    """A usage error that no build could get past (exit 2, nothing touched), or None.
-
-    With `writes_site`, the output folder is checked too (see `out_dir_problem`).
-    """
+def usage_problem(config: Config) -> str | None:
+    """A usage error in the inputs that no build could get past (exit 2, nothing touched), or None. (Whether the
+    site may be written to `config.out_dir` is `publish.out_dir_problem`'s to say.)"""
     for what, folder in (("data", config.data_dir), ("content", config.content_dir)):
         if not folder.is_dir():
             return f"the {what} folder {folder} does not exist"
@@ -119,32 +122,4 @@ def usage_problem(config: Config, writes_site: bool = True) -> str | None:
     theme = config.themes_dir / config.theme
     if not (theme / "templates").is_dir() or not theme.resolve().is_relative_to(config.themes_dir.resolve()):
         return f"there is no theme '{config.theme}' in {config.themes_dir}"
-    return out_dir_problem(config) if writes_site else None
-
-
-def out_dir_problem(config: Config) -> str | None:
-    """Why the site may not be written to `config.out_dir`, or None.
-
-    A build replaces its output folder whole, so the folder must not be (or hold, or lie inside) anything the
-    project reads or keeps: the project itself, the data, content, themes or cache folders. An existing folder must
-    be empty or a site an earlier build wrote; a file is never replaced.
-    """
-    from .publish import is_site  # noqa: PLC0415 (publish is a later stage; this is only its marker)
-
-    out = config.out_dir.resolve()
-    kept = {"the project folder": ROOT, "the data folder": config.data_dir, "the content folder": config.content_dir,
-            "the themes folder": config.themes_dir, "the cache folder": config.cache_dir}
-    for what, folder in kept.items():
-        folder = folder.resolve()
-        if folder == out or folder.is_relative_to(out):
-            return (f"--out {out} is {what} or holds it ({folder}): a build replaces its output folder whole, so it "
-                    "would be deleted. Choose a folder of its own, such as site/ (nothing was touched).")
-        if what != "the project folder" and out.is_relative_to(folder):
-            return (f"--out {out} is inside {what} ({folder}), which the build reads. Choose a folder outside it, "
-                    "such as site/ (nothing was touched).")
-    if out.exists() and not out.is_dir():
-        return f"--out {out} is a file, not a folder. Choose a folder for the site (nothing was touched)."
-    if out.is_dir() and not is_site(out):
-        return (f"--out {out} holds files that are not a site this tool built, and a build replaces the folder "
-                "whole. Choose a new or empty folder, or the folder of an earlier build (nothing was touched).")
     return None

@@ -153,3 +153,30 @@ def make_zip(members: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED) else zipfile.ZIP_DEFLATED
             archive.writestr(info, members[name])
     return buffer.getvalue()
+
+
+def out_dir_problem(config) -> str | None:
+    """Why the site may not be written to `config.out_dir` (a usage error: exit 2, nothing touched), or None.
+
+    A build replaces its output folder whole, so the folder must not be (or hold, or lie inside) anything the
+    project reads or keeps: the project itself, the data, content, themes or cache folders. An existing folder must
+    be empty or a site an earlier build wrote; a file is never replaced.
+    """
+    out = config.out_dir.resolve()
+    kept = {"the project folder": config.project_dir, "the data folder": config.data_dir,
+            "the content folder": config.content_dir, "the themes folder": config.themes_dir,
+            "the cache folder": config.cache_dir}
+    for what, folder in kept.items():
+        folder = folder.resolve()
+        if folder == out or folder.is_relative_to(out):
+            return (f"--out {out} is {what} or holds it ({folder}): a build replaces its output folder whole, so it "
+                    "would be deleted. Choose a folder of its own, such as site/ (nothing was touched).")
+        if what != "the project folder" and out.is_relative_to(folder):
+            return (f"--out {out} is inside {what} ({folder}), which the build reads. Choose a folder outside it, "
+                    "such as site/ (nothing was touched).")
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder. Choose a folder for the site (nothing was touched)."
+    if out.is_dir() and not is_site(out):
+        return (f"--out {out} holds files that are not a site this tool built, and a build replaces the folder "
+                "whole. Choose a new or empty folder, or the folder of an earlier build (nothing was touched).")
+    return None
