@@ -22,7 +22,7 @@ from .pages import (EmbedPage, NotFoundPage, PageBuilder, ProfilePage, ReleasePa
                     site_info)
 from .prerender import render_images
 from .problems import BuildFailed, Problem, errors
-from .publish import publish
+from .publish import SiteFiles, publish
 from .render import make_environment, render_page
 from .search import search_index
 from .validate import cell_checks, combine, first_checks, validate
@@ -112,7 +112,7 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float)
 class SiteBuild:
     """A site made in memory: its files, and what `serve` needs to re-render pages without rebuilding."""
 
-    files: dict  # site path -> bytes, or the Path of a cached file to publish unchanged
+    files: SiteFiles  # site path -> bytes, or the Path of a cached file to publish unchanged
     pages: list  # every page context, rendered into files
     builder: PageBuilder
     env: object  # the Jinja environment
@@ -123,12 +123,12 @@ class SiteBuild:
 
     def render(self, page) -> None:
         """(Re-)render one page into the files."""
-        self.files[f"{page.path}index.html"] = render_page(self.env, page, self.site).encode("utf-8")
+        self.files.replace(f"{page.path}index.html", render_page(self.env, page, self.site).encode("utf-8"))
 
 
 def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBuild":
     """Every file of the site from valid sources (in memory: `publish` writes them)."""
-    files: dict[str, bytes] = {}
+    files = SiteFiles()
     data = build_model(sources)
     comparisons = compute(data, min_events=config.min_events)
     clock.lap("compute")

@@ -26,6 +26,29 @@ SITE_MARKER = ".ics-outcomes-site"
 MARKER_TEXT = b"This folder is a site built by ICS Outcomes (build.py). The next build replaces it whole.\n"
 
 
+class PathWrittenTwice(Exception):
+    """Two parts of the build wrote one path of the site: one would silently replace the other (a bug, or an input
+    that validation should have refused)."""
+
+
+class SiteFiles(dict):
+    """The files of a site, by path: bytes, or the Path of a cached file. Each path may be written once; a second
+    write raises PathWrittenTwice, so no page, download or asset can silently replace another. (`replace` is for
+    the one legitimate case: `serve` rendering a page again.)"""
+
+    def __setitem__(self, path: str, content) -> None:
+        if path in self:
+            raise PathWrittenTwice(f"the build wrote {path} twice")
+        super().__setitem__(path, content)
+
+    def update(self, other=(), **more) -> None:
+        for path, content in dict(other, **more).items():
+            self[path] = content
+
+    def replace(self, path: str, content) -> None:
+        super().__setitem__(path, content)
+
+
 class NotASite(Exception):
     """The output folder holds files that are not a site this tool built: it is never replaced."""
 

@@ -315,3 +315,17 @@ def test_serve_checks_an_edited_page_as_the_build_would(project):
     about.write_text("---\ntitle: About\nnav_order: [1, 2]\n---\nText", encoding="utf-8")
     server.content_changed([about.resolve()])
     assert "page-field-invalid" in said.getvalue()
+
+
+def test_the_site_refuses_to_write_one_path_twice():
+    """The safety net under validation: no part of a build can silently replace a file another part wrote."""
+    from icsite.publish import PathWrittenTwice, SiteFiles
+
+    files = SiteFiles()
+    files["ics/index.html"] = b"generated"
+    with pytest.raises(PathWrittenTwice):
+        files["ics/index.html"] = b"a content page"
+    with pytest.raises(PathWrittenTwice):
+        files.update({"new.html": b"x", "ics/index.html": b"y"})
+    files.replace("ics/index.html", b"rendered again")  # serve re-rendering a page says so
+    assert files["ics/index.html"] == b"rendered again"
