@@ -169,6 +169,8 @@ CODES: dict[str, tuple[str, str]] = {
                      "Look for a line of stray commas near the line given; no table here has a thousand columns."),
     "name-unsafe": ("a package's or a resource's name is not lower-case letters, digits, '.', '_' and '-'",
                     "Rename it, e.g. urgent-emergency-care: names become part of the site's addresses."),
+    "package-name-duplicate": ("two data packages have the same name (each is published at data/NAME/)",
+                               "Give each package its own name in its datapackage.json."),
     "version-unsafe": ("a package's version is missing, or not letters, digits, '.', '_', '+' and '-' like 1.2.0",
                        "Give the package a version like 1.2.0: it names the release's folder."),
     "release-version-mismatch": ("an archived release's folder is not named by the version in its datapackage.json",

@@ -61,6 +61,7 @@ def first_checks(sources: Sources, data_dir: Path) -> Findings:
     """The file pre-checks and the domain checks: everything that needs no Frictionless (fast)."""
     root = data_dir.parent
     structure = [p for package in sources.packages for p in structure_problems(package, root)[0]]
+    structure += duplicate_name_problems(sources.packages, root)
     structure += [p for package in sources.packages for release in package.releases
                   for p in release_problems(release, root)]
     structure += page_problems(sources.pages, root)
@@ -221,6 +222,22 @@ def name_problems(package: PackageSource, file: str) -> list[Problem]:
     reason = unsafe_version_reason(version)
     if reason:
         out.append(problem("version-unsafe", file, field="version", message=reason, found=version))
+    return out
+
+
+def duplicate_name_problems(packages: list[PackageSource], root: Path) -> list[Problem]:
+    """package-name-duplicate: a package named as an earlier one (by folder) would be published over it."""
+    first: dict[str, PackageSource] = {}
+    out = []
+    for package in packages:
+        if package.descriptor is None:
+            continue
+        if package.name in first:
+            out.append(problem("package-name-duplicate", f"{rel(package.path, root)}/datapackage.json", field="name",
+                               message=f"the package name '{package.name}' is also the name of "
+                                       f"{rel(first[package.name].path, root)}/datapackage.json",
+                               found=package.name))
+        first.setdefault(package.name, package)
     return out
 
 

@@ -369,6 +369,18 @@ def test_unsafe_resource_names_are_refused(root, capsys, name):
     assert_refused(root, capsys, [["name-unsafe", D, None, f"resources/{position}/name"]])
 
 
+def test_two_packages_of_one_name_are_refused(root, capsys):
+    """The second would be published over the first at data/<name>/ (their indicators differ, so nothing else
+    catches it)."""
+    copy = root / "data" / "copy"
+    shutil.copytree(root / "data" / PACKAGE, copy, ignore=shutil.ignore_patterns("releases"))
+    for name in ("indicators.csv", "values.csv"):
+        path = copy / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text(lines[0] + "".join(line.replace(",", "_b,", 1) for line in lines[1:]), encoding="utf-8")
+    assert_refused(root, capsys, [["package-name-duplicate", f"data/{PACKAGE}/datapackage.json", None, "name"]])
+
+
 def test_unsafe_package_name_is_refused(root, capsys):
     edit_descriptor(root / "data" / PACKAGE, name="a/../../b")
     assert_refused(root, capsys, [["name-unsafe", D, None, "name"]])

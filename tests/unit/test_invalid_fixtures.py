@@ -117,7 +117,7 @@ def test_every_problem_code_is_documented_for_publishers():
 #: test_hostile_inputs.py.
 ELSEWHERE = {"page-unreadable", "page-path-unsafe", "page-yaml-alias", "page-too-complex", "page-field-invalid", "page-address-taken",
              "package-path-unsafe", "file-not-regular", "file-unreadable", "file-too-large", "line-too-long",
-             "row-too-wide"}
+             "row-too-wide", "package-name-duplicate"}
 
 
 def test_every_error_code_has_a_fixture():
