@@ -110,11 +110,12 @@ def load(config: Config) -> Sources:
 # --- Opening files safely ----------------------------------------------------------------------------------------
 
 class Refused(Exception):
-    """A file the build will not read: the problem code and message say why (line: where, when known)."""
+    """A file the build will not read: the problem code and message say why (line: where, when known; found: what
+    the file is, in a few words, when that is the reason)."""
 
-    def __init__(self, code: str, message: str, line: int | None = None):
+    def __init__(self, code: str, message: str, line: int | None = None, found: str | None = None):
         super().__init__(message)
-        self.code, self.message, self.line = code, message, line
+        self.code, self.message, self.line, self.found = code, message, line, found
 
     def reason(self) -> tuple[str, str, int | None]:
         return self.code, self.message, self.line
@@ -146,14 +147,22 @@ def checked_file(root: Path, relative: str | Path, outside: str, missing: str, m
     return path
 
 
+def file_kind(mode: int) -> str:
+    """What a file of this mode is, in words: "a FIFO (named pipe)", "a character device", "a regular file"..."""
+    kinds = [(stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISREG, "a regular file")]
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
 def checked_info(name: str, info: os.stat_result, max_bytes: int) -> None:
     """Refused (file-not-regular, file-too-large) unless the file is a regular file of at most `max_bytes`."""
     if not stat.S_ISREG(info.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
-                else "a socket" if stat.S_ISSOCK(info.st_mode) else "a device")
-        raise Refused("file-not-regular", f"'{name}' is {kind}, not a regular file")
+        kind = file_kind(info.st_mode)
+        raise Refused("file-not-regular", f"'{name}' is {kind}, not a regular file", found=kind)
     if info.st_size > max_bytes:
-        raise Refused("file-too-large", f"'{name}' is {info.st_size:,} bytes, more than the limit of {max_bytes:,}")
+        raise Refused("file-too-large", f"'{name}' is {info.st_size:,} bytes, more than the limit of {max_bytes:,}",
+                      found=f"{info.st_size:,} bytes")
 
 
 def open_checked(path: Path, max_bytes: int):

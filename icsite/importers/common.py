@@ -24,7 +24,6 @@ import math
 import os
 import re
 import shutil
-import stat
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from ..standard import INDICATOR_SCHEMA, IND_FIELDS, OGL, VAL_FIELDS, VALUE_SCHEMA, indicator_package  # noqa: F401
 from ..periods import parse_period
+from ..load import Refused as FileRefused, open_checked
 from ..problems import Problem, format_report
 
 ENGLAND = "E92000001"
@@ -137,29 +137,18 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file: only a regular file is opened (a FIFO or a device, even through a symlink, is
-    refused at once), one over `MAX_FILE_BYTES` is refused before it is read, and the rest is `scan`ned."""
+    refused at once, by the build's own rule: `load.open_checked`), one over `MAX_FILE_BYTES` is refused before it
+    is read, and the rest is `scan`ned."""
     label = str(path)
     try:
-        before = os.stat(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise Refused([input_problem("input-not-regular", label, found=_file_kind(before.st_mode))])
-        _check_size(before.st_size, label, f"{before.st_size:,} bytes")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never waits for a FIFO's writer
-    except OSError as exc:
-        raise InputProblem(f"{path}: cannot read the file ({exc.strerror or exc})", status=2) from None
-    with os.fdopen(fd, "rb") as f:
-        opened = os.fstat(f.fileno())
-        if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(opened.st_mode):
-            raise Refused([input_problem("input-not-regular", label, found="the path was replaced while it was "
-                                         "being opened: " + _file_kind(opened.st_mode))])
-        return scan(iter(lambda: f.read(READ_CHUNK), b""), label)
-
-
-def _file_kind(mode: int) -> str:
-    kinds = [(stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISREG, "a regular file")]
-    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+        with open_checked(Path(os.path.realpath(path)), MAX_FILE_BYTES) as f:
+            return scan(iter(lambda: f.read(READ_CHUNK), b""), label)
+    except FileRefused as refused:
+        if refused.code == "file-not-regular":
+            raise Refused([input_problem("input-not-regular", label, found=refused.found)]) from None
+        if refused.code == "file-too-large":
+            _check_size(MAX_FILE_BYTES + 1, label, refused.found)
+        raise InputProblem(f"{path}: cannot read the file ({refused.message})", status=2) from None
 
 
 def _check_size(size: int, label: str, found: str) -> None:
