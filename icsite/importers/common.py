@@ -34,7 +34,7 @@ from pathlib import Path
 from ..standard import INDICATOR_SCHEMA, IND_FIELDS, OGL, VAL_FIELDS, VALUE_SCHEMA, indicator_package  # noqa: F401
 from ..periods import parse_period
 from ..load import Refused as FileRefused, open_checked
-from ..problems import Problem, format_report
+from ..problems import Problem, clip, format_report
 
 ENGLAND = "E92000001"
 IN_SCOPE_PREFIXES = ("E92", "E40", "E54")  # England, NHS England regions, ICBs
@@ -129,8 +129,7 @@ class Refused(InputProblem):
 def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     """A cell or line as a report quotes it: on one line (control characters as spaces), at most `limit`
     characters, cut with "…" (where it is cut, not at a word: the start of a huge cell is what helps find it)."""
-    shown = "".join(c if c.isprintable() else " " for c in text[:limit])
-    return shown if len(text) <= limit else shown[:limit - 1] + "…"
+    return clip("".join(c if c.isprintable() else " " for c in text[:limit + 1]), limit)
 
 
 # --- Reading an input ---------------------------------------------------------------------------------------------
