@@ -146,14 +146,14 @@ def read_bytes(path: Path) -> bytes:
         if refused.code == "file-not-regular":
             raise Refused([input_problem("input-not-regular", label, found=refused.found)]) from None
         if refused.code == "file-too-large":
-            _check_size(MAX_FILE_BYTES + 1, label, refused.found)
+            raise too_large(label, refused.found) from None
         raise InputProblem(f"{path}: cannot read the file ({refused.message})", status=2) from None
 
 
-def _check_size(size: int, label: str, found: str) -> None:
-    if size > MAX_FILE_BYTES:
-        raise Refused([input_problem("input-too-large", label, expected=f"at most {MAX_FILE_BYTES:,} bytes",
-                                     found=found)])
+def too_large(label: str, found: str) -> Refused:
+    """The refusal of an input over MAX_FILE_BYTES (`found`: how large it is, in words)."""
+    return Refused([input_problem("input-too-large", label, expected=f"at most {MAX_FILE_BYTES:,} bytes",
+                                  found=found)])
 
 
 def scan(chunks: Iterable[bytes], label: str) -> bytes:
@@ -162,7 +162,8 @@ def scan(chunks: Iterable[bytes], label: str) -> bytes:
     parts, size, line, run, head = [], 0, 1, 0, b""
     for chunk in chunks:
         size += len(chunk)
-        _check_size(size, label, f"more than {MAX_FILE_BYTES:,} bytes")
+        if size > MAX_FILE_BYTES:
+            raise too_large(label, f"more than {MAX_FILE_BYTES:,} bytes")
         start = 0
         while True:
             end = chunk.find(b"\n", start)
