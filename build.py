@@ -86,22 +86,22 @@ def template_location(exc: Exception) -> str:
 
 
 def scaffold(argv: list[str]) -> int:
-    from icsite.scaffold import main as scaffold_main
+    from icsite.commands.scaffold import main as scaffold_main
 
     return scaffold_main(argv)
 
 
 def import_data(argv: list[str]) -> int:
-    from icsite.cli_import import main as import_main
+    from icsite.commands.import_data import main as import_main
 
     return import_main(argv[1:])
 
 
 def run(args: argparse.Namespace) -> int:
-    from icsite.config import load_config, usage_problem
-    from icsite.pipeline import build, check
-    from icsite.problems import BuildFailed, errors, format_report, report_json
-    from icsite.publish import NotASite, out_dir_problem
+    from icsite.core.config import load_config, usage_problem
+    from icsite.commands.build import build, check
+    from icsite.core.problems import BuildFailed, errors, format_report, report_json
+    from icsite.publish.folder import NotASite, out_dir_problem
     from jinja2 import TemplateError
 
     config, config_problems = load_config(
@@ -155,9 +155,9 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     args = parser.parse_args(argv[1:])
-    from icsite.config import load_config, usage_problem
-    from icsite.problems import format_report
-    from icsite.serve import serve as run_server
+    from icsite.core.config import load_config, usage_problem
+    from icsite.core.problems import format_report
+    from icsite.commands.serve import serve as run_server
 
     config, config_problems = load_config(data_dir=args.data, content_dir=args.content, themes_dir=args.themes,
                                           theme=args.theme, cache_dir=args.cache_dir, base_url="/")
@@ -179,9 +179,9 @@ def release(argv: list[str]) -> int:
     parser.add_argument("package", help="the package's folder name, e.g. urgent-emergency-care")
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     args = parser.parse_args(argv[1:])
-    from icsite.config import load_config
-    from icsite.problems import format_report
-    from icsite.releases import ReleaseRefused, keep_release
+    from icsite.core.config import load_config
+    from icsite.core.problems import format_report
+    from icsite.datasets.releases import ReleaseRefused, keep_release
 
     config, config_problems = load_config(data_dir=args.data)
     if config_problems:

@@ -21,10 +21,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from icsite.compute import compute  # noqa: E402
-from icsite.config import load_config  # noqa: E402
-from icsite.load import load  # noqa: E402
-from icsite.model import SiteData, build_model, canonical_areas, canonical_indicators, canonical_values  # noqa: E402
+from icsite.compute.comparisons import compute  # noqa: E402
+from icsite.core.config import load_config  # noqa: E402
+from icsite.inputs.load import load  # noqa: E402
+from icsite.inputs.model import SiteData, build_model, canonical_areas, canonical_indicators, canonical_values  # noqa: E402
 
 
 def main() -> None:

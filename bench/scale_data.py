@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "scripts"))  # make_demo and package_io (which put
 import make_demo  # noqa: E402
 from package_io import write_csv, write_json  # noqa: E402
 
-from icsite.standard import IND_FIELDS, VAL_FIELDS, indicator_package  # noqa: E402
+from icsite.core.standard import IND_FIELDS, VAL_FIELDS, indicator_package  # noqa: E402
 
 SHIPPED = ROOT / "datapackages"
 ENGLAND = make_demo.ENGLAND

@@ -25,8 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from icsite.config import load_config  # noqa: E402
-from icsite.pipeline import check  # noqa: E402
+from icsite.core.config import load_config  # noqa: E402
+from icsite.commands.build import check  # noqa: E402
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from package_io import write_csv, write_json
 
-from icsite.standard import IND_FIELDS, VAL_FIELDS, indicator_package  # noqa: E402 (package_io puts the repo on the path)
+from icsite.core.standard import IND_FIELDS, VAL_FIELDS, indicator_package  # noqa: E402 (package_io puts the repo on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "datapackages"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for icsite
 
-from icsite.standard import field  # noqa: E402,F401 (re-exported for the scripts)
+from icsite.core.standard import field  # noqa: E402,F401 (re-exported for the scripts)
 
 
 def write_csv(path, fields, rows):

@@ -7,5 +7,5 @@
   are placed on its areas, the import report, and writing a package (merging into an existing one, keeping its
   previous version as a release first).
 
-The command line is `icsite.cli_import` (`python build.py import ...`); the publisher's guide is docs/importing.md.
+The command line is `icsite.commands.import_data` (`python build.py import ...`); the publisher's guide is docs/importing.md.
 """

@@ -6,7 +6,7 @@ An input is refused before anything is imported (`Refused`, exit status 1, nothi
 regular file, is over a limit (`MAX_FILE_BYTES`, `MAX_LINE_BYTES`, `MAX_COLUMNS`), is not well-formed CSV with one
 row per line (an unbalanced or misplaced quote, a row with more or fewer cells than the header), or repeats a row's
 key. Each problem is located (file, row = line of the file, field) with what was expected and a hint
-(`INPUT_CODES`), in the build's report format (`icsite.problems.format_report`); a cell or line is quoted at most
+(`INPUT_CODES`), in the build's report format (`icsite.core.problems.format_report`); a cell or line is quoted at most
 `QUOTE_CHARS` long.
 
 The package written has exactly the schema of the shipped indicator packages (`INDICATOR_SCHEMA`,
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..standard import INDICATOR_SCHEMA, IND_FIELDS, OGL, VAL_FIELDS, VALUE_SCHEMA, indicator_package  # noqa: F401
-from ..periods import parse_period
-from ..load import Refused as FileRefused, open_checked
-from ..problems import Problem, clip, format_report
+from icsite.core.standard import INDICATOR_SCHEMA, IND_FIELDS, OGL, VAL_FIELDS, VALUE_SCHEMA, indicator_package  # noqa: F401
+from icsite.core.periods import parse_period
+from icsite.inputs.load import Refused as FileRefused, open_checked
+from icsite.core.problems import Problem, clip, format_report
 
 ENGLAND = "E92000001"
 IN_SCOPE_PREFIXES = ("E92", "E40", "E54")  # England, NHS England regions, ICBs
@@ -329,7 +329,7 @@ def fmt_number(x: float | int | None) -> str:
 
 
 def period_dates(label: str) -> tuple[date, date] | None:
-    """The first and last day of a period label (`icsite.periods.parse_period`), or None if it is in no known
+    """The first and last day of a period label (`icsite.core.periods.parse_period`), or None if it is in no known
     format. A label that fixes only the years (`2023/24`, `2019/20 - 21/22`) is taken as financial years:
     1 April of the first year to 31 March of the last."""
     span = parse_period(label)
@@ -702,8 +702,8 @@ def merge_indicator(old: dict, new: dict, explicit: set[str]) -> dict:
 
 def check_package(data_dir: Path, name: str, files: dict[str, str]) -> list:
     """The build's validation of the new package next to a copy of the data folder's area registry."""
-    from ..load import Sources, read_package  # noqa: PLC0415 (pandas and friends only when writing)
-    from ..validate import validate
+    from icsite.inputs.load import Sources, read_package  # noqa: PLC0415 (pandas and friends only when writing)
+    from icsite.inputs.validate import validate
 
     with tempfile.TemporaryDirectory(prefix="icsite-import-") as tmp:
         staged = Path(tmp) / data_dir.name
@@ -727,10 +727,10 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
     Other indicators of the package are kept as they are. An imported indicator's rows replace its earlier rows for
     the same periods; its rows for other periods are kept, unless the indicator was illustrative (then all its demo
     rows go). Descriptive metadata edited in indicators.csv is kept (`KEPT_ON_REIMPORT`). When the package exists and its content changes, its current version is kept as a release first
-    (`icsite.releases.keep_release`, unless that version is already kept), then the files are written with the
+    (`icsite.datasets.releases.keep_release`, unless that version is already kept), then the files are written with the
     minor version raised and `created` set to `today`.
     """
-    from ..problems import errors, format_report  # noqa: PLC0415
+    from icsite.core.problems import errors, format_report  # noqa: PLC0415
 
     folder = data_dir / name
     ids = [r["id"] for r in indicators]
@@ -819,8 +819,8 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
         if (folder / "releases" / old_version).exists():
             report.outcome.append(f"Version {old_version} was already kept in {folder / 'releases' / old_version}.")
         else:
-            from ..config import load_config  # noqa: PLC0415
-            from ..releases import ReleaseRefused, keep_release
+            from icsite.core.config import load_config  # noqa: PLC0415
+            from icsite.datasets.releases import ReleaseRefused, keep_release
 
             config, _ = load_config(data_dir=data_dir)
             try:

@@ -17,7 +17,7 @@ What becomes of each row:
   moves to its `code_change` successor when that existed in the period; an older or unknown code is matched by the
   ODS code suffix of the area name, `NHS X Integrated Care Board - QHL`). Other area types and unplaceable areas
   are reported.
-- Periods: `icsite.periods.parse_period`; a label that fixes only years is taken as financial years (April to
+- Periods: `icsite.core.periods.parse_period`; a label that fixes only years is taken as financial years (April to
   March). An unparseable label is reported.
 - Numbers: Value; 95% interval; Count as numerator; Denominator. An empty value, or a value note saying the value
   was suppressed or not published, makes the row `suppressed` (numbers empty, the note kept); other value notes go
@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .common import (DOMAINS, ENGLAND, EXAMPLES, FREQUENCIES, INDICATOR_ID, MAX_FILE_BYTES, POLARITIES, VALUE_TYPES,
+from icsite.importers.common import (DOMAINS, ENGLAND, EXAMPLES, FREQUENCIES, INDICATOR_ID, MAX_FILE_BYTES, POLARITIES, VALUE_TYPES,
                      InputProblem, Registry, Report, RowRef, decode, fmt_number, frequency_of, parse_number,
                      period_dates, period_months, quoted, read_csv, refuse_duplicates, scan, short_title,
                      write_package)

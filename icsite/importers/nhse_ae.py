@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .common import (ENGLAND, INDICATOR_ID, ONS_CODE, InputProblem, Registry, Report, RowRef, fmt_number,
+from icsite.importers.common import (ENGLAND, INDICATOR_ID, ONS_CODE, InputProblem, Registry, Report, RowRef, fmt_number,
                      parse_number, period_dates, quoted, read_csv, read_text, refuse_duplicates, write_package)
 
 REQUIRED = {  # role -> accepted column names (the first is the current one)

@@ -7,7 +7,7 @@ Regenerate the expected tree after an intended change, then review the diff like
 Every file is compared byte for byte, chart images included, except the Vega bundle (copied from an installed
 package, compared by presence only). Chart images can be compared exactly because everything that makes them is
 pinned: the SVG is drawn by the pinned vl-convert (pyproject.toml) from the spec (itself compared exactly), with
-its text laid out in our pinned font (font-source-sans-pro, registered by icsite/prerender.py in every rendering
+its text laid out in our pinned font (font-source-sans-pro, registered by icsite/charts/images.py in every rendering
 process and named first in every chart's font list, so vl-convert never takes a system font); the PNG is drawn
 from that SVG by the resvg inside the same vl-convert, with the same font files. Nothing else goes in: not the
 system's fonts (every character of the fixture's charts is in our font: tests/unit/test_determinism.py), not the

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icsite import charts
-from icsite.compute import trend, trend_table
-from icsite.lineage import area_changes, continuous_codes, lineage, lineage_series, lineage_values
+from icsite.charts import specs as charts
+from icsite.compute.comparisons import trend, trend_table
+from icsite.compute.lineage import area_changes, continuous_codes, lineage, lineage_series, lineage_values
 
 Z95 = 1.959963984540054
 CHANGE = pd.Timestamp("2026-04-01")

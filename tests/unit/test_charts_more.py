@@ -7,9 +7,10 @@ import re
 import pytest
 import vl_convert
 
-from icsite import charts, charts_more
-from icsite.charts import PEERS_LABEL
-from icsite.stats import poisson_rate_ci
+from icsite.charts import specs as charts
+from icsite.charts import spine_funnel as charts_more
+from icsite.charts.specs import PEERS_LABEL
+from icsite.compute.stats import poisson_rate_ci
 
 PROPORTION = [{"area": "A", "value": 80.0, "denominator": 100.0, "comparison": "Better"},
               {"area": "B", "value": 70.0, "denominator": 400.0, "comparison": "Worse"},

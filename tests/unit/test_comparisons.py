@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icsite.compute import add_intervals, compare, compare_target
-from icsite.peers import better, learning, most_improved, peer_groups
-from icsite.ranking import add_ranks, rank_range
-from icsite.summaries import area_sentences, indicator_sentence, row_sentence
+from icsite.compute.comparisons import add_intervals, compare, compare_target
+from icsite.compute.peers import better, learning, most_improved, peer_groups
+from icsite.compute.ranking import add_ranks, rank_range
+from icsite.compute.summaries import area_sentences, indicator_sentence, row_sentence
 
 
 def frame(**columns) -> pd.DataFrame:
@@ -192,10 +192,10 @@ def test_area_and_indicator_sentences():
 def test_small_numbers_are_flagged_and_not_compared():
     from pathlib import Path
 
-    from icsite.compute import compute
-    from icsite.config import load_config
-    from icsite.load import load
-    from icsite.model import build_model
+    from icsite.compute.comparisons import compute
+    from icsite.core.config import load_config
+    from icsite.inputs.load import load
+    from icsite.inputs.model import build_model
 
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "site-small"
     config, _ = load_config(data_dir=fixture / "datapackages", content_dir=fixture / "content")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icsite.compute import compare, trend
+from icsite.compute.comparisons import compare, trend
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Chart specs and images depend only on their inputs: not on build order, cache state, library digits or fonts.
 
-The static images are drawn in our own font (icsite/prerender.py); the cache key covers everything that makes an
+The static images are drawn in our own font (icsite/charts/images.py); the cache key covers everything that makes an
 image; altair's made-up names are normalised; floats are rounded to what they mean.
 """
 
@@ -15,8 +15,10 @@ from pathlib import Path
 import altair as alt
 import pytest
 
-from icsite import charts, charts_more, prerender
-from icsite.pages import spec_json
+from icsite.charts import specs as charts
+from icsite.charts import spine_funnel as charts_more
+from icsite.charts import images as prerender
+from icsite.pages.contexts import spec_json
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "golden"))
@@ -246,7 +248,7 @@ def renamed_font(data: bytes, family: str) -> bytes:
 RENDER_TWICE = """
 import hashlib, json, sys
 import vl_convert
-from icsite import prerender
+from icsite.charts import images as prerender
 
 specs, extra = json.loads(sys.argv[1]), sys.argv[2:]
 FORMER = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"  # the charts' font list before ours

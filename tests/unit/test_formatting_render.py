@@ -2,9 +2,9 @@
 
 import pytest
 
-from icsite.formatting import number, ordinal, slugify, with_unit
-from icsite.markup import render_markdown
-from icsite.render import relative_url
+from icsite.core.formatting import number, ordinal, slugify, with_unit
+from icsite.core.markup import render_markdown
+from icsite.pages.render import relative_url
 
 
 @pytest.mark.parametrize("n, expected", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),

@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 
 import build
-import icsite.markup
-from icsite import load
-from icsite.config import load_config
-from icsite.problems import CODES, QUOTE_CHARS, Problem, format_report, report_json
-from icsite.releases import ReleaseRefused, archived, keep_release, package_members, snapshot
+import icsite.core.markup
+from icsite.inputs import load
+from icsite.core.config import load_config
+from icsite.core.problems import CODES, QUOTE_CHARS, Problem, format_report, report_json
+from icsite.datasets.releases import ReleaseRefused, archived, keep_release, package_members, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-small"
@@ -244,7 +244,7 @@ def test_billion_laughs_front_matter_is_refused_quickly(root, capsys):
 @pytest.mark.parametrize("body", ["[" * 20_000, "- " * 10_000 + "x", "a\n: b\n" * 5_000],
                          ids=["brackets", "nested-list", "definitions"])
 def test_markdown_that_cannot_be_rendered_in_bounded_time_is_refused(root, capsys, monkeypatch, body):
-    monkeypatch.setattr(icsite.markup, "RENDER_SECONDS", 2.0)  # 20,000 [ take python-markdown about a minute
+    monkeypatch.setattr(icsite.core.markup, "RENDER_SECONDS", 2.0)  # 20,000 [ take python-markdown about a minute
     (root / "content" / "slow.md").write_text(f"---\ntitle: Slow\n---\n{body}", encoding="utf-8")
     started = time.perf_counter()
     code, problems, printed = check(root, capsys)
@@ -504,7 +504,7 @@ def test_the_documented_limits_are_the_limits():
     assert "2 GiB" in CODES["file-too-large"][0] and "16 MiB" in CODES["file-too-large"][0]
     assert "1 MiB" in CODES["line-too-long"][0] and "1,000" in CODES["header-too-wide"][0]
     assert "1,000" in CODES["row-too-wide"][0]
-    assert (icsite.markup.RENDER_SECONDS, icsite.markup.RENDER_MEMORY) == (10, 1024**3)
+    assert (icsite.core.markup.RENDER_SECONDS, icsite.core.markup.RENDER_MEMORY) == (10, 1024**3)
     assert "10 seconds and 1 GiB" in CODES["page-too-complex"][0]
     page = (ROOT / "content" / "data-standard.md").read_text(encoding="utf-8")
     for row in ("| a CSV file | 2 GiB |", "| a line of a CSV file | 1 MiB |",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from icsite import cli_import
+from icsite.commands import import_data as cli_import
 from icsite.importers import common, fingertips, nhse_ae
 from icsite.importers.common import Refused
 

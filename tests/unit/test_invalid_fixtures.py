@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import build
-from icsite.config import load_config
-from icsite.pipeline import check
+from icsite.core.config import load_config
+from icsite.commands.build import check
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CASES = sorted(p for p in FIXTURES.glob("invalid-*") if p.is_dir())
@@ -63,9 +63,9 @@ def test_the_build_refuses_without_a_traceback_and_leaves_the_site(case, previou
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_parallel_validation_of_large_files_reports_the_same(case, monkeypatch):
     """Large values files are validated in parts, in parallel; force that path on the small fixtures."""
-    import icsite.validate
+    import icsite.inputs.validate
 
-    monkeypatch.setattr(icsite.validate, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(icsite.inputs.validate, "CHUNK_BYTES", 1)
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
     assert [[p.code, p.file, p.row, p.field] for p in check(config)] == expected["problems"]
@@ -84,14 +84,14 @@ CELL_CASES = [c for c in CASES if expected_codes(c) & {"type-error", "constraint
 @pytest.mark.parametrize("case", CELL_CASES, ids=[c.name for c in CELL_CASES])
 def test_background_cell_checks_stop_the_build_with_the_same_report(case, previous_site, tmp_path, capsys,
                                                                      monkeypatch):
-    import icsite.parallel
-    import icsite.pipeline
-    from icsite.problems import format_report
+    import icsite.core.parallel
+    import icsite.commands.build
+    from icsite.core.problems import format_report
 
     pools = []
-    real_pool = icsite.parallel.pool
-    monkeypatch.setattr(icsite.pipeline, "BACKGROUND_BYTES", -1)  # as if the data were big
-    monkeypatch.setattr(icsite.parallel, "pool", lambda n: pools.append(n) or real_pool(n))
+    real_pool = icsite.core.parallel.pool
+    monkeypatch.setattr(icsite.commands.build, "BACKGROUND_BYTES", -1)  # as if the data were big
+    monkeypatch.setattr(icsite.core.parallel, "pool", lambda n: pools.append(n) or real_pool(n))
     site = tmp_path / "site"
     shutil.copytree(previous_site, site)
     before = snapshot(site)
@@ -105,7 +105,7 @@ def test_background_cell_checks_stop_the_build_with_the_same_report(case, previo
 
 
 def test_every_problem_code_is_documented_for_publishers():
-    from icsite.problems import CODES
+    from icsite.core.problems import CODES
 
     page = (Path(__file__).resolve().parents[2] / "content" / "data-standard.md").read_text(encoding="utf-8")
     missing = [code for code in CODES if f"| `{code}` |" not in page]
@@ -121,7 +121,7 @@ ELSEWHERE = {"page-unreadable", "page-path-unsafe", "page-yaml-alias", "page-too
 
 
 def test_every_error_code_has_a_fixture():
-    from icsite.problems import CODES
+    from icsite.core.problems import CODES
 
     covered = {p[0] for case in CASES for p in json.loads((case / "expected.json").read_text())["problems"]}
     assert sorted(set(CODES) - covered) == sorted(ELSEWHERE)

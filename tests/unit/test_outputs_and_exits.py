@@ -14,9 +14,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 import build
-from icsite import publish as publish_module
-from icsite.publish import SITE_MARKER, NotASite, publish
-from icsite.render import embed_code
+from icsite.publish import folder as publish_module
+from icsite.publish.folder import SITE_MARKER, NotASite, publish
+from icsite.pages.render import embed_code
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-small"
@@ -122,12 +122,12 @@ def test_a_theme_folder_linked_from_outside_is_refused(project, tmp_path):
 
 
 def test_an_unexpected_error_exits_3_with_one_line_and_the_hint(project, tmp_path, monkeypatch, capsys):
-    import icsite.pipeline
+    import icsite.commands.build
 
     def broken(*args, **kwargs):
         raise RuntimeError("something inside broke\nsecond line")
 
-    monkeypatch.setattr(icsite.pipeline, "build", broken)
+    monkeypatch.setattr(icsite.commands.build, "build", broken)
     assert build_into(project, tmp_path / "site") == 3
     err = capsys.readouterr().err
     assert "Traceback" not in err and "second line" not in err
@@ -168,12 +168,12 @@ def test_serve_on_an_address_that_is_not_ours_is_a_usage_error(project, host, po
 
 
 def test_serve_interrupted_during_the_first_build(project, monkeypatch, capsys):
-    import icsite.serve
+    import icsite.commands.serve
 
     def interrupted(self, why):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(icsite.serve.Server, "full_build", interrupted)
+    monkeypatch.setattr(icsite.commands.serve.Server, "full_build", interrupted)
     assert build.main(["serve", "--port", "0", "--data", str(project / "data"),
                        "--content", str(project / "content")]) == 130
     err = capsys.readouterr().err
@@ -296,8 +296,8 @@ def test_serve_checks_an_edited_page_as_the_build_would(project):
     page's address, or whose front matter the build cannot use, is reported and the last good site kept."""
     import io
 
-    from icsite.config import load_config
-    from icsite.serve import Server
+    from icsite.core.config import load_config
+    from icsite.commands.serve import Server
 
     config, _ = load_config(data_dir=project / "data", content_dir=project / "content",
                             themes_dir=project / "themes", cache_dir=project / "cache", base_url="/")
@@ -319,7 +319,7 @@ def test_serve_checks_an_edited_page_as_the_build_would(project):
 
 def test_the_site_refuses_to_write_one_path_twice():
     """The safety net under validation: no part of a build can silently replace a file another part wrote."""
-    from icsite.publish import PathWrittenTwice, SiteFiles
+    from icsite.publish.folder import PathWrittenTwice, SiteFiles
 
     files = SiteFiles()
     files["ics/index.html"] = b"generated"

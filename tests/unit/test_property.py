@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import build
-from icsite.publish import MARKER_TEXT, SITE_MARKER
+from icsite.publish.folder import MARKER_TEXT, SITE_MARKER
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site-small"
 FILES = ["urgent-care-sample/values.csv", "urgent-care-sample/indicators.csv", "urgent-care-sample/datapackage.json",

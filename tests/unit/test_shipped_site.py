@@ -105,7 +105,7 @@ def test_no_page_references_another_host_for_assets(site):
 def test_every_computed_column_is_published(site):
     import pandas as pd
 
-    from icsite.compute import PUBLISHED_COLUMNS
+    from icsite.compute.comparisons import PUBLISHED_COLUMNS
 
     table = pd.read_csv(site / "indicators" / "ae-4hr" / "ae_4hr.csv", dtype=str, keep_default_na=False)
     for column in ["indicator_id", "area_code", "period", "value", "lower_ci", "upper_ci"] + PUBLISHED_COLUMNS:
@@ -136,7 +136,7 @@ def test_every_chart_spec_was_rendered_by_vl_convert(site):
 
     import vl_convert
 
-    from icsite.prerender import image_key
+    from icsite.charts.images import image_key
 
     cache = ROOT / ".cache" / "images"
     version = getattr(vl_convert, "__version__", "unknown")
@@ -154,8 +154,8 @@ def test_every_chart_spec_was_rendered_by_vl_convert(site):
 
 
 def test_a_rebuild_with_nothing_changed_renders_no_image(site, tmp_path):
-    from icsite.config import load_config
-    from icsite.pipeline import build as build_site
+    from icsite.core.config import load_config
+    from icsite.commands.build import build as build_site
 
     config, _ = load_config(out_dir=tmp_path / "again", quiet=True)
     assert build_site(config).rendered == 0

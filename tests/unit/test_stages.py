@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from icsite import charts
-from icsite.load import read_package, unsafe_path_reason
-from icsite.model import canonical_areas
-from icsite.problems import Problem, format_report, report_json
-from icsite.publish import make_zip, publish
-from icsite.validate import CHECKS, Tables, ValuesTable, area_not_valid, area_unknown, interval_problems, suppressed_has_value
+from icsite.charts import specs as charts
+from icsite.inputs.load import read_package, unsafe_path_reason
+from icsite.inputs.model import canonical_areas
+from icsite.core.problems import Problem, format_report, report_json
+from icsite.core.zips import make_zip
+from icsite.publish.folder import publish
+from icsite.inputs.validate import CHECKS, Tables, ValuesTable, area_not_valid, area_unknown, interval_problems, suppressed_has_value
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,7 +158,7 @@ def test_trend_and_over_time_specs_render():
 
 def site_files(out: Path) -> list[str]:
     """The files of a published site, less the marker every site carries."""
-    from icsite.publish import SITE_MARKER
+    from icsite.publish.folder import SITE_MARKER
 
     return sorted(p.name for p in out.iterdir() if p.name != SITE_MARKER)
 
@@ -186,9 +187,9 @@ def test_zip_is_deterministic():
 
 
 def test_unreadable_page_is_a_problem(tmp_path):
-    from icsite.load import read_page
-    from icsite.load import Sources
-    from icsite.validate import validate
+    from icsite.inputs.load import read_page
+    from icsite.inputs.load import Sources
+    from icsite.inputs.validate import validate
 
     content = tmp_path / "content"
     content.mkdir()
@@ -201,7 +202,7 @@ def test_unreadable_page_is_a_problem(tmp_path):
 
 
 def test_publish_exchanges_atomically_on_linux(tmp_path):
-    from icsite.publish import exchange
+    from icsite.publish.folder import exchange
 
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
@@ -244,7 +245,7 @@ def test_killed_build_leaves_the_previous_site_and_is_cleaned_up(tmp_path):
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from icsite.publish import publish
+from icsite.publish.folder import publish
 real = Path.write_bytes
 def slow(self, data):
     real(self, data)
@@ -278,7 +279,7 @@ def test_publish_links_unchanged_files_from_the_old_site(tmp_path):
 def test_progress_bar_draws_every_stage_and_is_erased():
     import io
 
-    from icsite.pipeline import STAGES, Stopwatch
+    from icsite.commands.build import STAGES, Stopwatch
 
     stream = io.StringIO()
     clock = Stopwatch(stream)

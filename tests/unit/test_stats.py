@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from icsite.stats import (
+from icsite.compute.stats import (
     byar, dobson, exact_poisson, gamma_quantile, gammainc_lower_regularised, interval, poisson_rate_ci, wilson, z_for,
 )
 

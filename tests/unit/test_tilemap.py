@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icsite.tilemap import board_points, short_label, tile_chart_rows, tile_layout, valid_icbs
+from icsite.inputs.model import board_points
+from icsite.compute.tilemap import short_label, tile_chart_rows, tile_layout, valid_icbs
 
 ROOT = Path(__file__).resolve().parents[2]
 NEIGHBOURS = Path("/work/shared/reference/icb-neighbours-2023.csv")
@@ -132,7 +133,7 @@ def test_board_without_any_point_is_left_off_and_warned_about(areas, successions
     broken.loc[broken["code"] == "E54000036", ["lat", "long"]] = np.nan
     layout = tile_layout(broken, successions, BEFORE)
     assert "E54000036" not in set(layout["code"]) and len(layout) == len(valid_icbs(areas, BEFORE)) - 1
-    from icsite.validate import Tables, area_location_missing
+    from icsite.inputs.validate import Tables, area_location_missing
 
     problems = list(area_location_missing(Tables(broken.astype({"lat": object, "long": object}), "areas.csv",
                                                  successions, "successions.csv", [])))

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from icsite.xlsx import MAX_TEXT, column_letter, workbook
+from icsite.datasets.xlsx import MAX_TEXT, column_letter, workbook
 
 CREATED = dt.date(2026, 11, 26)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -1,0 +1,1 @@
+"""Stage 3: Vega-Lite chart specs, and their static images."""

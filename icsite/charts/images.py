@@ -1,0 +1,293 @@
+"""Static SVG and PNG images of every chart, so each chart is visible and reusable without JavaScript.
+
+The images are the same on every machine. Their text is drawn in our own font (Source Sans Pro, from the pinned
+font-source-sans-pro package), registered with vl-convert in every process that renders: the charts name it first
+in their font list, and vl-convert takes the first family of the list that it has, so the system's fonts (Arial,
+Liberation, DejaVu, whatever a browser install brought) are never used, as long as every character of the text is
+in our font (`uncovered`). Only the four faces the charts draw with are registered, copied into a folder of the
+cache: the package's other weights and its OTF copies of the same faces are left out. Nor does an image depend on
+what its process drew before: the ids Vega numbers from process-wide counters are numbered afresh (`stable_ids`).
+
+Rendering (vl-convert) costs a quarter of a second or more per chart, so images are cached in `.cache/images/`
+by a hash of everything that makes them (`image_key`): the renderer's version, our drawing rules and settings, the
+font files and the spec. An unchanged chart is never rendered twice, and a rebuild with nothing changed renders
+nothing. Missing images are rendered in parallel, one process per processor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import struct
+import tempfile
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from itertools import repeat
+from pathlib import Path
+
+from icsite.core import parallel
+
+STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
+RULES = "5"  # change when render_svg changes how it draws, so cached images are drawn again
+# the reader's browser draws the image's text in its own fonts, which may be wider than those measured here:
+# leave room so that long axis labels are not cut off at the left edge
+PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
+PNG_SCALE = 1  # the PNG is drawn from the SVG at its own size
+
+#: the family our copies of Source Sans Pro are renamed to (`renamed_face`): a name no system has, so that no font
+#: installed on a machine (Adobe's own Source Sans Pro, say, of another version) can stand in for ours. The names
+#: have the same lengths as the originals, and the new one leaves out "Source", which the font's licence (SIL OFL)
+#: reserves for unmodified copies.
+FONT_FAMILY = "ICS Charts Text"
+RENAMED = {"Source Sans Pro": FONT_FAMILY, "SourceSansPro": "ICSChartsText"}
+#: the faces the charts draw with: text, bold titles and labels, italic axis labels (and bold italic, to be safe)
+FONT_FACES = ("SourceSansPro-Regular.ttf", "SourceSansPro-Bold.ttf", "SourceSansPro-It.ttf",
+              "SourceSansPro-BoldIt.ttf")
+#: the charts' font list: ours first (vl-convert stops there); a browser, which does not have it, takes the next
+FONT = f'"{FONT_FAMILY}", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+_registered: list[Path] = []  # the font folder registered with vl-convert in this process, once
+#: the ids Vega gives clip paths and gradients in an SVG, from counters that run on through the renderer's process
+_DEF_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=url\(#)(clip|gradient_)(\d+)(?=\))')
+
+
+@dataclass
+class RenderStats:
+    """How many images a build needed, and how many it had to render."""
+
+    charts: int = 0
+    rendered: int = 0
+
+
+def render_images(specs: dict[str, str], cache_dir: Path) -> tuple[dict[str, Path], RenderStats]:
+    """SVG and PNG images for each spec ({output path without extension: spec JSON}), cached or rendered now."""
+    import vl_convert
+
+    folder = cache_dir / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    fonts = font_folder(cache_dir)
+    version = getattr(vl_convert, "__version__", "unknown")
+    keys = {path: image_key(version, spec) for path, spec in specs.items()}
+    missing = {key: specs[path] for path, key in keys.items() if not (folder / f"{key}.png").exists()}
+    if missing:
+        items = sorted(missing.items())
+        warn_uncovered(spec for _, spec in items)
+        workers = min(parallel.processors(), len(items))
+        if workers > 1:
+            with parallel.pool(workers) as pool:
+                images = list(pool.map(render_both, [spec for _, spec in items], repeat(str(fonts)), chunksize=4))
+        else:
+            images = [render_both(spec, str(fonts)) for _, spec in items]
+        for (key, _), (svg, png) in zip(items, images):
+            for suffix, content in ((".svg", svg), (".png", png)):  # the PNG last: it marks a complete pair
+                tmp = folder / f"{key}{suffix}.tmp{os.getpid()}"
+                tmp.write_bytes(content)
+                tmp.replace(folder / f"{key}{suffix}")
+    out: dict[str, Path] = {}  # the cached files themselves: publish links them into the site
+    for path, key in keys.items():
+        out[f"{path}.svg"] = folder / f"{key}.svg"
+        out[f"{path}.png"] = folder / f"{key}.png"
+    return out, RenderStats(charts=len(specs), rendered=len(missing))
+
+
+def render_both(spec_json: str, fonts: str | None = None) -> tuple[bytes, bytes]:
+    """The chart as SVG, and as a PNG drawn from that SVG at its own size (in our font from the folder `fonts`)."""
+    import vl_convert
+
+    svg = render_svg(spec_json, Path(fonts) if fonts else None)
+    return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=PNG_SCALE))
+
+
+def image_key(version: str, spec_json: str, fonts: str | None = None, rules: str = RULES) -> str:
+    """The cache key of a chart image: everything that makes it.
+
+    That is the renderer's version, our drawing rules (`rules`) and settings, the digest of the font files
+    registered (`fonts`, default: ours) and the spec.
+    """
+    settings = json.dumps({"width": STATIC_WIDTH, "padding": PADDING, "png_scale": PNG_SCALE, "font": FONT},
+                          sort_keys=True)
+    text = "\n".join([version, rules, fonts or font_digest(), settings, spec_json])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_svg(spec_json: str, fonts: Path | None = None) -> str:
+    """One chart as SVG, in our font; a chart that fills its container is given a fixed width; no data from the
+    network. `fonts` is the folder of our font faces (default: one in the system's temporary folder)."""
+    import vl_convert
+
+    use_fonts(fonts)
+    spec = json.loads(spec_json)
+    if spec.get("width") == "container":
+        spec["width"] = STATIC_WIDTH
+    for layer in spec.get("layer", []):
+        if layer.get("width") == "container":
+            layer["width"] = STATIC_WIDTH
+    spec["padding"] = dict(PADDING)
+    pin_fonts(spec)
+    return stable_ids(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]))
+
+
+def stable_ids(svg: str) -> str:
+    """The SVG with its clip path and gradient ids numbered afresh, as a new renderer process numbers them.
+
+    Vega numbers them from counters that every chart drawn in the process advances, so without this an SVG would
+    depend on which charts its worker process happened to draw before it.
+    """
+    renamed: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        kind = match[1] or match[3]
+        if match[0] not in renamed:
+            first = 1 if kind == "clip" else 0  # where Vega's counters start
+            renamed[match[0]] = f"{kind}{first + sum(name.startswith(kind) for name in renamed.values())}"
+        return renamed[match[0]]
+
+    return _DEF_ID.sub(rename, svg)
+
+
+def pin_fonts(spec: dict) -> None:
+    """Every text of the chart in FONT: the default of all text (config.font) and any font the spec names."""
+    spec.setdefault("config", {})["font"] = FONT
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("data", "datasets", "values"):  # data, not drawing: a field may be called "font"
+                    continue
+                if isinstance(value, str) and (key == "font" or key.endswith("Font")):
+                    node[key] = FONT
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+
+
+def font_files() -> list[Path]:
+    """Our font faces, as installed by the font-source-sans-pro package."""
+    import font_source_sans_pro
+
+    folder = Path(font_source_sans_pro.__file__).resolve().parent / "files"
+    return [folder / name for name in FONT_FACES]
+
+
+@cache
+def font_faces() -> dict[str, bytes]:
+    """Our font faces as registered: file name -> the face renamed to FONT_FAMILY."""
+    return {path.name: renamed_face(path.read_bytes()) for path in font_files()}
+
+
+def renamed_face(data: bytes) -> bytes:
+    """A TrueType face with its family names (in its `name` table only) changed as RENAMED says."""
+    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">II", data, 16 + 16 * i + 4)
+              for i in range(struct.unpack_from(">H", data, 4)[0])}
+    start, length = tables[b"name"]
+    names = data[start:start + length]
+    for old, new in RENAMED.items():
+        assert len(old) == len(new)  # the same length: no offset in the table moves
+        for encoding in ("latin-1", "utf-16-be"):  # Macintosh and Windows names
+            names = names.replace(old.encode(encoding), new.encode(encoding))
+    return data[:start] + names + data[start + length:]
+
+
+@cache
+def font_digest() -> str:
+    """A hash of our font faces' names and bytes, as registered: a different font makes different images."""
+    digest = hashlib.sha256()
+    for name, face in sorted(font_faces().items()):
+        digest.update(f"{name}\n{len(face)}\n".encode("utf-8"))
+        digest.update(face)
+    return digest.hexdigest()
+
+
+def font_folder(root: Path | None = None) -> Path:
+    """A folder holding exactly our font faces (under `root`/fonts/, default the system's temporary folder),
+    filled now if it is not yet; named by their digest, so builds that share a cache never mix two fonts."""
+    base = (root if root is not None else Path(tempfile.gettempdir()) / "icsite") / "fonts"
+    folder = base / font_digest()[:16]
+    for name, face in font_faces().items():
+        target = folder / name
+        if not target.is_file() or target.read_bytes() != face:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{name}.tmp{os.getpid()}"  # hidden: fontdb loads only font files it can parse
+            tmp.write_bytes(face)
+            tmp.replace(target)
+    return folder
+
+
+def use_fonts(folder: Path | None = None) -> Path:
+    """Register our font faces with vl-convert in this process (once: later calls return the first folder)."""
+    import vl_convert
+
+    if not _registered:
+        folder = font_folder() if folder is None else folder
+        vl_convert.register_font_directory(str(folder.resolve()))
+        _registered.append(folder)
+    return _registered[0]
+
+
+@cache
+def covered() -> frozenset[int]:
+    """The characters every one of our faces has a glyph for."""
+    faces = [font_characters(path) for path in font_files()]
+    return frozenset.intersection(*faces)
+
+
+def uncovered(spec_json: str) -> set[str]:
+    """Characters of a spec that our font lacks: their glyphs would come from whatever font the system has."""
+    have = covered()
+    return {c for c in set(spec_json) if ord(c) >= 0x20 and ord(c) not in have}
+
+
+def warn_uncovered(specs) -> None:
+    """Warn, once, of characters in the charts' text that our font lacks (their images then depend on the system)."""
+    missing = set().union(*(uncovered(spec) for spec in specs))
+    if missing:
+        listed = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing))
+        warnings.warn(f"chart text has characters that {FONT_FAMILY} lacks: {listed}; their glyphs come from the "
+                      "system's fonts, so those images may differ between machines", stacklevel=2)
+
+
+def font_characters(path: Path) -> frozenset[int]:
+    """The characters a TrueType/OpenType font maps to a glyph (its Unicode cmap subtables of format 4 and 12)."""
+    data = path.read_bytes()
+    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+              for i in range(struct.unpack_from(">H", data, 4)[0])}
+    cmap = tables[b"cmap"]
+    out: set[int] = set()
+    for i in range(struct.unpack_from(">H", data, cmap + 2)[0]):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+        if (platform, encoding) in ((3, 1), (3, 10), (0, 3), (0, 4)):
+            out |= _cmap_subtable(data, cmap + offset)
+    return frozenset(out)
+
+
+def _cmap_subtable(data: bytes, at: int) -> set[int]:
+    """The characters with a glyph in one cmap subtable (formats 4 and 12; other formats give nothing)."""
+    fmt = struct.unpack_from(">H", data, at)[0]
+    out: set[int] = set()
+    if fmt == 12:
+        for g in range(struct.unpack_from(">I", data, at + 12)[0]):
+            first, last, glyph = struct.unpack_from(">III", data, at + 16 + 12 * g)
+            out.update(range(first + (glyph == 0), last + 1))
+    elif fmt == 4:
+        segments = struct.unpack_from(">H", data, at + 6)[0] // 2
+        ends = struct.unpack_from(f">{segments}H", data, at + 14)
+        starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
+        deltas = struct.unpack_from(f">{segments}h", data, at + 16 + 4 * segments)
+        ranges_at = at + 16 + 6 * segments
+        ranges = struct.unpack_from(f">{segments}H", data, ranges_at)
+        for s, (start, end, delta, rng) in enumerate(zip(starts, ends, deltas, ranges)):
+            for c in range(start, min(end, 0xFFFE) + 1):
+                if rng == 0:
+                    glyph = (c + delta) & 0xFFFF
+                else:
+                    glyph = struct.unpack_from(">H", data, ranges_at + 2 * s + rng + 2 * (c - start))[0]
+                    glyph = (glyph + delta) & 0xFFFF if glyph else 0
+                if glyph:
+                    out.add(c)
+    return out

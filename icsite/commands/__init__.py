@@ -1,0 +1,1 @@
+"""The commands build.py runs: build, serve, scaffold, import, keep a release."""

@@ -1,0 +1,247 @@
+"""Run the stages in order: load, validate, model, compute, pages (charts inside), render, publish."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from dataclasses import dataclass, field
+
+from icsite.outputs import assets
+from icsite.core import parallel
+from icsite.compute.comparisons import compute
+from icsite.datasets.files import Credit, DataJob, cached_data_files, data_links, fill_sizes
+from icsite.datasets.tables import table_csv
+from icsite.datasets.releases import Release, releases, snapshot_table
+from icsite.core.config import Config
+from icsite.inputs.load import load
+from icsite.inputs.model import build_model
+from icsite.pages.compare import compare_pages
+from icsite.pages.data import change_sentences, checksum_rows, data_pages, releases_json
+from icsite.outputs.feeds import area_feed, robots, site_feed, sitemap
+from icsite.pages.contexts import (EmbedPage, NotFoundPage, PageBuilder, ProfilePage, ReleasePage, embed_pages, page_charts,
+                    site_info)
+from icsite.charts.images import render_images
+from icsite.core.problems import BuildFailed, Problem, errors
+from icsite.publish.folder import SiteFiles, publish
+from icsite.pages.render import make_environment, render_page
+from icsite.outputs.search import search_index
+from icsite.inputs.validate import cell_checks, combine, first_checks, validate
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced, for the one-line summary."""
+
+    pages: int
+    charts: int
+    downloads: int
+    seconds: float
+    warnings: list[Problem]
+    rendered: int = 0  # chart images rendered this time (the rest came from the cache)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+
+    def timings(self) -> str:
+        """One line of stage timings: "load 0.10 s, validate 1.05 s, ..."."""
+        return "Stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.stages.items()) + "."
+
+    def line(self) -> str:
+        return (f"Built {self.pages} pages, {self.charts} charts ({self.rendered} images rendered) and "
+                f"{self.downloads} downloads in {self.seconds:.2f} s"
+                + (f" ({len(self.warnings)} warning(s))" if self.warnings else "") + ".")
+
+
+def check(config: Config) -> list[Problem]:
+    """Validate only: every problem in the inputs."""
+    return validate(load(config), config.data_dir)
+
+
+BACKGROUND_BYTES = 1_000_000  # data (CSV bytes) above which checks and downloads also run in a second process
+
+
+def build(config: Config, strict: bool = False) -> BuildSummary:
+    """Build the whole site into `config.out_dir`; raise BuildFailed (writing nothing) if the input has problems.
+
+    Frictionless's cell checks (the slowest check) run in another process while this one builds the site from the
+    data the other checks passed; nothing is published until they have passed too. A build that fails on data
+    those checks then reject reports the data's problems, not the failure.
+    """
+    started = time.perf_counter()
+    clock = Stopwatch(sys.stderr if not config.quiet and sys.stderr.isatty() else None)
+    try:
+        return build_site(config, strict, clock, started)
+    finally:
+        clock.clear()
+
+
+def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float) -> BuildSummary:
+    """The build (see `build`), timed by `clock`."""
+    sources = load(config)
+    clock.lap("load")
+    with contextlib.ExitStack() as stack:
+        # a second process pays for itself only on data of some size: starting one takes about a second
+        csv_bytes = sum(path.stat().st_size for path in config.data_dir.rglob("*.csv") if path.is_file())
+        big = csv_bytes > BACKGROUND_BYTES
+        pool = stack.enter_context(parallel.pool(1)) if big and parallel.processors() > 1 else None
+        cells = cell_checks(sources, config.data_dir, pool)
+        findings = first_checks(sources, config.data_dir)
+        clock.lap("validate")
+
+        def verdict() -> list[Problem]:
+            problems = combine(findings, cells)
+            if errors(problems, strict):
+                raise BuildFailed(problems)
+            return problems
+
+        if findings.failed:
+            verdict()
+        try:
+            made = make_site(config, sources, clock, pool)
+        except Exception:
+            verdict()  # the data's problems explain the failure, if it has any
+            raise
+        problems = verdict()
+        clock.lap("cell checks (waited)")
+    clock.lap("workers stopped")
+    publish(made.files, config.out_dir)
+    clock.lap("publish")
+    return BuildSummary(len(made.pages), made.charts, made.downloads, time.perf_counter() - started,
+                        [p for p in problems if p.severity == "warning"], made.rendered, clock.laps)
+
+
+@dataclass
+class SiteBuild:
+    """A site made in memory: its files, and what `serve` needs to re-render pages without rebuilding."""
+
+    files: SiteFiles  # site path -> bytes, or the Path of a cached file to publish unchanged
+    pages: list  # every page context, rendered into files
+    builder: PageBuilder
+    env: object  # the Jinja environment
+    site: object  # the SiteInfo every page shares
+    charts: int = 0
+    downloads: int = 0
+    rendered: int = 0  # chart images rendered by this build
+
+    def render(self, page) -> None:
+        """(Re-)render one page into the files."""
+        self.files.replace(f"{page.path}index.html", render_page(self.env, page, self.site).encode("utf-8"))
+
+
+def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBuild":
+    """Every file of the site from valid sources (in memory: `publish` writes them)."""
+    files = SiteFiles()
+    data = build_model(sources)
+    comparisons = compute(data, min_events=config.min_events)
+    clock.lap("compute")
+    credit = Credit(config.publisher, config.title, config.canonical_root)
+    job = DataJob(data.areas, data.indicators, comparisons.values, package_releases(data, comparisons), credit,
+                  config.build_date or data.release_date)
+    # the data files are written in the other process, if there is one, while this one builds the pages
+    made = (pool.submit(cached_data_files, job, config.cache_dir) if pool is not None
+            else cached_data_files(job, config.cache_dir))
+    downloads = data_links(job)
+    clock.lap("downloads")
+    builder = PageBuilder(data, comparisons, downloads)
+    pages = builder.all_pages() + compare_pages(builder)
+    clock.lap("pages")
+    specs = {}
+    for page in pages:
+        for chart in page_charts(page):
+            chart.image, chart.png, chart.data = f"{chart.id}.svg", f"{chart.id}.png", f"{chart.id}.csv"
+            chart.spec = f"{chart.id}.vl.json"
+            specs[f"{page.path}{chart.id}"] = chart.spec_json
+            files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
+            files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
+    images, render_stats = render_images(specs, config.cache_dir)
+    files.update(images)
+    clock.lap("chart images")
+    for page in pages:  # a link preview shows the page's first chart
+        first = next(iter(page_charts(page)), None)
+        page.image = f"{page.path}{first.png}" if first is not None else ""
+    files.update(made.result() if pool is not None else made)
+    fill_sizes(downloads, files)
+    clock.lap("downloads (waited)")
+    data_set_pages = data_pages(job.releases, downloads, credit, comparisons.values, data.indicators, data.areas)
+    for page in data_set_pages:
+        if isinstance(page, ReleasePage):
+            checksum_rows(page, files)
+    pages += data_set_pages + embed_pages(pages)
+    files.update(feed_files(data, comparisons, job, pages, config))
+    env = make_environment(config.themes_dir, config.theme)
+    site = site_info(config, data, config.build_date or data.release_date)
+    for page in pages:
+        files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
+    clock.lap("render")
+    indexed = {f"{p.path}index.html": files[f"{p.path}index.html"] for p in pages if p.indexed}
+    files.update(search_index(indexed, config.cache_dir))
+    clock.lap("search index")
+    files["404.html"] = render_page(env, NotFoundPage("not_found.html", "404.html", "Page not found",
+                                                      "There is no page at this address."), site).encode("utf-8")
+    files.update(assets.theme_assets(config.themes_dir, config.theme))
+    files["assets/vendor/vega-bundle.js"] = assets.vega_bundle(config.cache_dir)
+    files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
+    files[".nojekyll"] = b""
+    clock.lap("assets")
+    n_downloads = sum(len(links) for links in downloads.values())
+    return SiteBuild(files, pages, builder, env, site, render_stats.charts, n_downloads, render_stats.rendered)
+
+
+def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[str, bytes]:
+    """feed.xml, a feed per ICS, api/v1/releases.json, robots.txt and (when the site's address is known) sitemap.xml."""
+    root, credit = job.credit.root, job.credit
+    titles = {name: rels[-1].descriptor.get("title") or name for name, rels in job.releases.items()}
+    files = {"feed.xml": site_feed(job.releases, titles, change_sentences, root, config.title, credit.publisher),
+             "api/v1/releases.json": releases_json(job.releases), "robots.txt": robots(root)}
+    values = comparisons.values
+    package_of = values["indicator_id"].map(data.indicators["package"])
+    packages_by_area = package_of.groupby(values["area_code"]).agg(lambda s: set(s)).to_dict()
+    for page in pages:
+        if isinstance(page, ProfilePage):
+            code, slug = page.area["code"], page.path.split("/")[1]
+            page.feed = f"ics/{slug}/feed.xml"
+            files[page.feed] = area_feed(code, page.area["short_name"], slug, job.releases, titles,
+                                         packages_by_area.get(code, set()), root, config.title, credit.publisher)
+    if root:
+        day = (config.build_date or data.release_date).isoformat()
+        files["sitemap.xml"] = sitemap([p.path for p in pages if not isinstance(p, EmbedPage)], root, day)
+    return files
+
+
+def package_releases(data, comparisons) -> dict[str, list[Release]]:
+    """Every release of every package, with what changed: the current one compared with those kept in the repository."""
+    return {package.name: releases(package.path, package.name, package.descriptor,
+                                   snapshot_table(data.of_package(comparisons.values, package.name)))
+            for package in data.packages}
+
+
+#: the stages a build's Stopwatch passes, in order (for the progress bar)
+STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
+          "search index", "assets", "cell checks (waited)", "workers stopped", "publish"]
+
+
+class Stopwatch:
+    """Seconds spent in each stage: lap(name) closes the stage that began at the previous lap. With `progress`
+    (a terminal's stream), it also draws a progress bar there, erased when the build ends."""
+
+    def __init__(self, progress=None):
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+        self.progress = progress
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self.last
+        self.last = now
+        if self.progress is not None:
+            done = STAGES.index(name) + 1 if name in STAGES else len(self.laps)
+            width = 24
+            filled = round(width * done / len(STAGES))
+            line = f"\rBuilding [{'#' * filled}{'.' * (width - filled)}] {name} done"
+            self.progress.write(line.ljust(60))
+            self.progress.flush()
+
+    def clear(self) -> None:
+        """Erase the progress bar (at the end of a build, or before its report of problems)."""
+        if self.progress is not None:
+            self.progress.write("\r" + " " * 60 + "\r")
+            self.progress.flush()

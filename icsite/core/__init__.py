@@ -1,0 +1,1 @@
+"""Shared by every stage: configuration, problems (errors as data), formatting, periods, caching."""

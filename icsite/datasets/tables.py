@@ -1,0 +1,89 @@
+"""Downloadable tables of values with every computed column (CSV and JSON), safe to open in a spreadsheet. Pure.
+
+Text cells that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage return) are
+prefixed with an apostrophe, the usual defence against formula injection; numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pandas as pd
+
+from icsite.compute.comparisons import PUBLISHED_COLUMNS
+
+BASE_COLUMNS = ["indicator_id", "area_code", "area_name", "area_type", "period", "period_start", "period_end",
+                "value", "lower_ci", "upper_ci", "numerator", "denominator", "status", "note"]
+COLUMNS = BASE_COLUMNS + PUBLISHED_COLUMNS
+TEXT_COLUMNS = ["indicator_id", "area_code", "area_name", "area_type", "period", "status", "note", "ci_method",
+                "compared_to_england", "compared_to_england_99_8", "compared_to_target", "trend", "peer_group",
+                "summary"]
+INTEGER_COLUMNS = ["rank", "rank_of", "rank_lowest", "rank_highest"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def computed_table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The published columns for some value rows, sorted, with dates as ISO 8601 text and text made safe."""
+    out = values.assign(area_name=values["area_code"].map(names))
+    out = out.sort_values(["indicator_id", "area_code", "period_start", "period_end"], kind="stable")
+    out = out.assign(period_start=out["period_start"].dt.strftime("%Y-%m-%d"),
+                     period_end=out["period_end"].dt.strftime("%Y-%m-%d"))
+    out = out[COLUMNS].reset_index(drop=True)
+    for col in TEXT_COLUMNS:
+        out[col] = safe_text(out[col])
+    for col in INTEGER_COLUMNS:
+        out[col] = out[col].astype("Int64")
+    out["small_number"] = out["small_number"].map({True: "true", False: "false"})
+    return out
+
+
+def safe_text(cells: pd.Series) -> pd.Series:
+    """Text cells a spreadsheet will not run as formulas (vectorised); missing cells become empty text."""
+    text = cells.astype("string").fillna("")
+    return text.where(~text.str.startswith(FORMULA_START), "'" + text).astype(str)
+
+
+def number_text(numbers: pd.Series) -> pd.Series:
+    """Numbers as text: up to four decimals, no trailing ".0", empty when missing (vectorised)."""
+    text = numbers.astype("float64").round(4).astype(str).str.replace(r"\.0$", "", regex=True)
+    return text.where(numbers.notna(), "")
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a header row, \n line endings and fixed number formats."""
+    return csv_parts(frame, {"all": range(len(frame))})["all"]
+
+
+def csv_parts(frame: pd.DataFrame, parts: dict) -> dict[object, bytes]:
+    """CSV files of subsets of one table ({name: row positions}), formatting every row only once."""
+    text = frame.copy()
+    for col in text.columns:
+        if pd.api.types.is_float_dtype(text[col]):
+            text[col] = number_text(text[col])
+    header = text.iloc[:0].to_csv(index=False, lineterminator="\n")
+    lines = text.to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
+    if len(lines) != len(text):  # a quoted cell holds a line break: write each part on its own
+        return {name: text.iloc[list(rows)].to_csv(index=False, lineterminator="\n").encode("utf-8")
+                for name, rows in parts.items()}
+    return {name: (header + "".join(lines[i] + "\n" for i in rows)).encode("utf-8") for name, rows in parts.items()}
+
+
+def to_json(frame: pd.DataFrame, meta: dict) -> bytes:
+    """{"meta": ..., "values": [records]} with numbers as numbers and missing values as null."""
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    records = frame.round({c: 4 for c in floats}).to_json(orient="records", double_precision=10, force_ascii=False)
+    return ('{"meta": ' + json.dumps(meta, ensure_ascii=False, sort_keys=True) + ', "values": ' + records + "}\n").encode(
+        "utf-8")
+
+
+def table_csv(columns: list[str], rows: list[list]) -> bytes:
+    """A page table as CSV (links become their text), with text cells safe from spreadsheet formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = [getattr(cell, "text", cell) for cell in row]
+        writer.writerow(["'" + c if isinstance(c, str) and c.startswith(FORMULA_START) else c for c in cells])
+    return buffer.getvalue().encode("utf-8")

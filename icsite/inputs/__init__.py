@@ -1,0 +1,1 @@
+"""Stage 1: load the data packages and content, validate them, and model them as tables."""

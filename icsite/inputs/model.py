@@ -1,0 +1,197 @@
+"""Typed, canonical tables built from validated sources: areas (with validity and successions), indicators, values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from icsite.inputs.load import ContentPage, Sources
+
+ENGLAND = "E92000001"
+
+DOMAINS = {  # order is the order a citizen scans the themes in
+    "healthy_lives": "Healthy lives",
+    "prevention": "Prevention and early diagnosis",
+    "urgent_care": "Urgent and emergency care",
+    "planned_care": "Waiting for planned treatment",
+    "cancer": "Cancer",
+    "mental_health": "Mental health",
+    "primary_care": "Primary care",
+    "context": "Context",
+}
+
+
+@dataclass
+class PackageInfo:
+    """A data package's metadata, as published."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    created: str
+    licenses: list[dict]
+    sources: list[dict]
+    illustrative: bool
+    path: Path
+    descriptor: dict
+    resource_paths: dict[str, str]  # resource name -> file name inside the package
+
+
+@dataclass
+class SiteData:
+    """Everything the later stages need, in canonical form."""
+
+    areas: pd.DataFrame  # index: code
+    successions: pd.DataFrame
+    indicators: pd.DataFrame  # index: id; column `package`
+    values: pd.DataFrame  # one row per (indicator_id, area_code, period)
+    packages: list[PackageInfo]
+    pages: list[ContentPage] = field(default_factory=list)
+    #: local authority districts and the boards covering them (place_code, place_name, icb_code, vintage, part);
+    #: optional in the registry, empty when absent
+    places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["place_code", "place_name", "place_type", "icb_code", "vintage", "part", "population_share"]))
+
+    def of_package(self, values: pd.DataFrame, package: str) -> pd.DataFrame:
+        """The rows of a values table (model or computed) whose indicator belongs to `package`."""
+        return values[values["indicator_id"].map(self.indicators["package"]) == package]
+
+    def places_of(self, code: str) -> list[tuple[str, bool]]:
+        """(district name, covers only part of it) for the districts a board covers, by name; from the newest map
+        that names the board."""
+        mine = self.places[self.places["icb_code"] == code]
+        if mine.empty:
+            return []
+        newest = mine[mine["vintage"] == max(mine["vintage"])]
+        return sorted((name, str(part).lower() == "true") for name, part in zip(newest["place_name"], newest["part"]))
+
+    def successors(self, code: str) -> list[str]:
+        """Codes that took over from `code`."""
+        s = self.successions
+        return sorted(s.loc[s["predecessor_code"] == code, "successor_code"])
+
+    def predecessors(self, code: str) -> list[str]:
+        """Codes that `code` took over from."""
+        s = self.successions
+        return sorted(s.loc[s["successor_code"] == code, "predecessor_code"])
+
+    @property
+    def release_date(self) -> date:
+        """The newest `created` date of any package: the default 'built on' date."""
+        dates = [p.created[:10] for p in self.packages if p.created]
+        return date.fromisoformat(max(dates)) if dates else date(1970, 1, 1)
+
+
+def build_model(sources: Sources) -> SiteData:
+    """Turn the (already validated) sources into canonical tables."""
+    packages, indicator_frames, value_frames = [], [], []
+    areas = successions = places = None
+    for src in sources.packages:
+        if src.descriptor is None:  # a folder that is not a package (validation warned about it)
+            continue
+        info = package_info(src)
+        packages.append(info)
+        if src.name == "areas":
+            areas = src.tables["areas"]
+            successions = src.tables.get("successions")
+            places = src.tables.get("places")
+        else:
+            indicator_frames.append(src.tables["indicators"].assign(package=src.name))
+            value_frames.append(src.tables["values"].assign(package=src.name))
+    assert areas is not None, "validation guarantees an area registry"
+    return SiteData(
+        areas=canonical_areas(areas),
+        successions=successions if successions is not None else pd.DataFrame(
+            columns=["predecessor_code", "successor_code", "date", "kind", "note"]),
+        indicators=canonical_indicators(pd.concat(indicator_frames, ignore_index=True)) if indicator_frames
+        else canonical_indicators(pd.DataFrame(columns=["id", "package"])),
+        values=canonical_values(pd.concat(value_frames, ignore_index=True)) if value_frames
+        else canonical_values(pd.DataFrame(columns=["indicator_id", "area_code", "period", "period_start", "period_end"])),
+        packages=packages,
+        pages=sources.pages,
+        **({"places": places.astype({"vintage": str})} if places is not None else {}),
+    )
+
+
+def package_info(src) -> PackageInfo:
+    """Metadata of one package, with defaults for optional properties."""
+    d = src.descriptor
+    return PackageInfo(
+        name=src.name,
+        title=d.get("title") or src.name,
+        description=d.get("description", ""),
+        version=str(d.get("version", "")),
+        created=str(d.get("created", "")),
+        licenses=list(d.get("licenses", [])),
+        sources=list(d.get("sources", [])),
+        illustrative=bool(d.get("illustrative", False)),
+        path=src.path,
+        descriptor=d,
+        resource_paths={r["name"]: r["path"] for r in d.get("resources", [])},
+    )
+
+
+def canonical_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas indexed by ONS code with parsed validity dates and a `current` flag."""
+    out = areas.copy()
+    for col in ("ods_code", "parent_code", "valid_to", "lat", "long", "code_note"):
+        if col not in out:
+            out[col] = pd.NA
+    out["valid_from"] = pd.to_datetime(out["valid_from"], format="%Y-%m-%d")  # validated as YYYY-MM-DD
+    out["valid_to"] = pd.to_datetime(out["valid_to"], format="%Y-%m-%d")
+    out["current"] = out["valid_to"].isna()
+    return out.set_index("code", drop=False).sort_index()
+
+
+def canonical_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicators indexed by id, in theme order then title."""
+    out = indicators.copy()
+    for col, default in (("target", pd.NA), ("target_label", ""), ("illustrative", "true"), ("decimals", 1),
+                         ("multiplier", 1.0), ("polarity", "no_judgement"), ("domain", "context"), ("keywords", "")):
+        if col not in out:
+            out[col] = default
+    if "short_title" not in out:
+        out["short_title"] = out["title"]
+    out["short_title"] = out["short_title"].fillna(out["title"])
+    out["keywords"] = out["keywords"].fillna("").astype(str)
+    out["illustrative"] = out["illustrative"].astype(str).str.lower().isin(["true", "1", "yes"])
+    out["decimals"] = out["decimals"].fillna(1).astype(int)
+    out["domain_order"] = out["domain"].map({d: i for i, d in enumerate(DOMAINS)}).fillna(len(DOMAINS)).astype(int)
+    out["domain_title"] = out["domain"].map(DOMAINS).fillna(out["domain"])
+    return out.sort_values(["domain_order", "title"]).set_index("id", drop=False)
+
+
+def canonical_values(values: pd.DataFrame) -> pd.DataFrame:
+    """Values with parsed period dates, sorted by indicator, area and time."""
+    out = values.copy()
+    out["period_start"] = pd.to_datetime(out["period_start"])
+    out["period_end"] = pd.to_datetime(out["period_end"])
+    for col in ("value", "lower_ci", "upper_ci", "numerator", "denominator"):
+        out[col] = pd.to_numeric(out[col], errors="coerce") if col in out else float("nan")
+    for col in ("status", "note"):
+        if col not in out:
+            out[col] = pd.NA
+    return out.sort_values(["indicator_id", "area_code", "period_start", "period_end"]).reset_index(drop=True)
+
+
+def board_points(areas: pd.DataFrame, successions: pd.DataFrame, codes) -> dict[str, tuple[float, float]]:
+    """code -> (lat, long): the board's own point, else the mean of its predecessors' points (recursively); a board
+    with neither is left out (validation warns: area-location-missing)."""
+    known = {r.code: (float(r.lat), float(r.long)) for r in areas.itertuples()
+             if pd.notna(r.lat) and pd.notna(r.long)}
+    preds: dict[str, list[str]] = {}
+    for r in successions.sort_values(["successor_code", "predecessor_code"]).itertuples():
+        preds.setdefault(r.successor_code, []).append(r.predecessor_code)
+
+    def point(code: str, seen: frozenset) -> tuple[float, float] | None:
+        if code in known:
+            return known[code]
+        pts = [p for p in (point(c, seen | {code}) for c in dict.fromkeys(preds.get(code, [])) if c not in seen)
+               if p is not None]
+        return (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts else None
+
+    return {code: pt for code in codes if (pt := point(code, frozenset())) is not None}

@@ -1,0 +1,123 @@
+"""Side-by-side comparisons: every indicator for a group of ICSs at once.
+
+Built at build time for each NHS England region (its current boards, and the region itself) and for each ICS with
+its peers; the compare page lets a reader choose any ICSs in the browser, from the static JSON API (and lists these
+pages for readers without JavaScript).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from icsite.core.formatting import is_missing
+from icsite.inputs.model import DOMAINS, ENGLAND
+from icsite.pages.contexts import Link, Page, Table
+
+
+@dataclass
+class SideBySidePage(Page):
+    """Every indicator's latest value for a group of areas, with each ICS's comparison with England."""
+
+    eyebrow: str = ""
+    intro: list[str] = field(default_factory=list)
+    members: list[Link] = field(default_factory=list)
+    tables: list[tuple[str, Table]] = field(default_factory=list)  # by theme
+
+
+@dataclass
+class ComparePage(Page):
+    """Choose any ICSs to put side by side (in the browser); without JavaScript, links to the prepared comparisons."""
+
+    systems: list[dict] = field(default_factory=list)  # code, name (current boards first)
+    regions: list[Link] = field(default_factory=list)
+    peer_pages: list[Link] = field(default_factory=list)
+
+
+def cell(row: dict | None, ind: dict, with_comparison: bool) -> str:
+    if row is None or is_missing(row.get("value")):
+        return "–" if row is None else "Suppressed"
+    text = f"{float(row['value']):,.{int(ind['decimals'])}f}"
+    comparison = row.get("compared_to_england")
+    if with_comparison and ind["polarity"] != "no_judgement" and comparison not in (None, "", "Not compared"):
+        text += f" ({comparison})"
+    return text
+
+
+def latest_rows(values: pd.DataFrame) -> dict[tuple[str, str], dict]:
+    """(indicator, area) -> the row of its latest period (value, period, compared_to_england)."""
+    shown = values[values["period_end"].notna()]
+    latest = shown.sort_values("period_end", kind="stable").groupby(["indicator_id", "area_code"]).tail(1)
+    records = latest[["period", "value", "compared_to_england"]].to_dict("records")
+    return dict(zip(zip(latest["indicator_id"], latest["area_code"]), records))
+
+
+def side_by_side(builder, rows: dict, codes: list[str], extra: list[str]) -> list[tuple[str, Table]]:
+    """Tables by theme: indicator, period, then one column per area in `codes` (ICSs, with comparisons) and per
+    area in `extra` (a region, England: values only). Each area's latest period of each indicator."""
+    names = [builder.short_names[c] for c in codes + extra]
+    out = []
+    for domain, ids in builder.domain_ids.items():
+        table_rows = []
+        for ind_id in ids:
+            ind = builder.ind[ind_id]
+            mine = [rows.get((ind_id, c)) for c in codes + extra]
+            if all(r is None for r in mine):
+                continue
+            periods = sorted({r["period"] for r in mine if r is not None})
+            table_rows.append([builder.indicator_link(ind_id), ", ".join(periods), ind["unit"]]
+                              + [cell(r, ind, c in codes) for r, c in zip(mine, codes + extra)])
+        if table_rows:
+            title = DOMAINS.get(domain, domain)
+            out.append((title, Table(f"{title}: latest values side by side", ["Indicator", "Period", "Unit"] + names,
+                                     table_rows, [False, False, False] + [True] * len(names))))
+    return out
+
+
+def compare_pages(builder) -> list[Page]:
+    """A page per region, a page per ICS with its peers, and the compare page."""
+    areas = builder.areas
+    rows = latest_rows(builder.values)
+    current = [c for c in sorted(builder.with_data, key=lambda c: builder.short_names[c]) if areas.at[c, "current"]]
+    pages: list[Page] = []
+    regions = []
+    for code in sorted(areas.index[areas["type"] == "region"], key=lambda c: builder.short_names[c]):
+        members = [c for c in current if areas.at[c, "parent_code"] == code]
+        if not members:
+            continue
+        name = builder.short_names[code]
+        path = f"regions/{areas.at[code, 'slug']}/"
+        regions.append(Link(name, path))
+        pages.append(SideBySidePage(
+            "side_by_side.html", path, f"{name}: its Integrated Care Systems side by side",
+            f"Every indicator for the {len(members)} Integrated Care Systems of NHS England's {name} region.",
+            eyebrow="NHS England region",
+            intro=[f"The {len(members)} current Integrated Care Systems of the {name} region, the region as a whole "
+                   "and England, on every indicator: each area's latest period. In brackets, how each ICS compares "
+                   "with England (at 95%): Better, Similar or Worse where higher or lower is better."],
+            members=[builder.area_link(c) for c in members],
+            tables=side_by_side(builder, rows, members, [code, ENGLAND])))
+    peer_pages = []
+    for code in sorted(builder.with_data, key=lambda c: builder.short_names[c]):
+        peers = builder.comp.peers.get(code, [])
+        if not peers:
+            continue
+        name = builder.short_names[code]
+        path = f"ics/{builder.slugs[code]}/peers/"
+        peer_pages.append(Link(name, path))
+        pages.append(SideBySidePage(
+            "side_by_side.html", path, f"{name} and similar systems",
+            f"{name} side by side with the {len(peers)} most similar Integrated Care Systems on every indicator.",
+            eyebrow="Integrated Care System · similar systems",
+            intro=[f"{name} and the {len(peers)} Integrated Care Systems most like it in size and deprivation (see "
+                   "the methodology), on every indicator: each area's latest period. In brackets, how each ICS "
+                   "compares with England (at 95%)."],
+            members=[builder.area_link(c) for c in [code] + peers],
+            tables=side_by_side(builder, rows, [code] + peers, [ENGLAND])))
+    systems = [{"code": c, "name": builder.short_names[c]} for c in current]
+    pages.append(ComparePage(
+        "compare.html", "compare/", "Compare Integrated Care Systems",
+        "Put any Integrated Care Systems side by side on every indicator.", systems=systems, regions=regions,
+        peer_pages=peer_pages, scripts=["assets/compare.js"]))
+    return pages

@@ -1,0 +1,188 @@
+"""The only writer. Output files are gathered in memory, written beside the old site, then swapped in.
+
+A failed or interrupted build leaves the previous `site/` exactly as it was: the new tree is written to a
+temporary sibling folder and swapped into place in one atomic step once it is complete (a build killed while
+writing leaves only a staging folder, which the next build removes). Builds publishing to one folder at once take
+turns (a lock on the folder that holds it), and a folder that is not a site this tool wrote is never replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+#: written into every site, so that a later build knows the folder is one it may replace
+SITE_MARKER = ".ics-outcomes-site"
+MARKER_TEXT = b"This folder is a site built by ICS Outcomes (build.py). The next build replaces it whole.\n"
+
+
+class PathWrittenTwice(Exception):
+    """Two parts of the build wrote one path of the site: one would silently replace the other (a bug, or an input
+    that validation should have refused)."""
+
+
+class SiteFiles(dict):
+    """The files of a site, by path: bytes, or the Path of a cached file. Each path may be written once; a second
+    write raises PathWrittenTwice, so no page, download or asset can silently replace another. (`replace` is for
+    the one legitimate case: `serve` rendering a page again.)"""
+
+    def __setitem__(self, path: str, content) -> None:
+        if path in self:
+            raise PathWrittenTwice(f"the build wrote {path} twice")
+        super().__setitem__(path, content)
+
+    def update(self, other=(), **more) -> None:
+        for path, content in dict(other, **more).items():
+            self[path] = content
+
+    def replace(self, path: str, content) -> None:
+        super().__setitem__(path, content)
+
+
+class NotASite(Exception):
+    """The output folder holds files that are not a site this tool built: it is never replaced."""
+
+
+def is_site(folder: Path) -> bool:
+    """True if `folder` is empty or a site an earlier build wrote (sites from before the marker: by their files)."""
+    if (folder / SITE_MARKER).is_file() or not any(folder.iterdir()):
+        return True
+    return (folder / ".nojekyll").is_file() and (folder / "assets" / "vendor" / "vega-bundle.js").is_file()
+
+
+def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
+    """Write `files` as the new `out_dir`, atomically replacing the old one.
+
+    A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image or data file):
+    that file is copied, never linked, so that editing the published site can never change the cache. A file whose
+    bytes are those of the same file in the old site is hard-linked from it, so a rebuild writes only what changed
+    (the output is deterministic, so that is usually little: writing the whole site again can take seconds on a
+    busy disk). Raises NotASite, touching nothing, when `out_dir` holds files that are not a site.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with publishing_lock(out_dir):
+        if out_dir.exists() and not (out_dir.is_dir() and is_site(out_dir)):
+            raise NotASite(f"{out_dir} is not a site this tool built; it was left as it is")
+        remove_leftovers(out_dir)
+        write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir)
+
+
+@contextlib.contextmanager
+def publishing_lock(out_dir: Path):
+    """Hold the lock of the folder that holds `out_dir`: builds publishing there take turns, and none removes
+    another's staging folder. (A lock on the folder itself leaves no lock file behind.)"""
+    fd = os.open(out_dir.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_and_swap(files: dict[str, bytes | Path], out_dir: Path) -> None:
+    """Write `files` into a staging folder beside `out_dir`, then swap it in (the caller holds the lock)."""
+    previous = out_dir if out_dir.is_dir() else None
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    made: set[Path] = set()
+    try:
+        for rel, content in sorted(files.items()):
+            assert not rel.startswith("/") and ".." not in Path(rel).parts, rel
+            target = staging / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if isinstance(content, Path):
+                content = content.read_bytes()
+            if not (previous is not None and unchanged(previous / rel, content) and linked(previous / rel, target)):
+                target.write_bytes(content)
+        os.chmod(staging, 0o755)
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def linked(source: Path, target: Path) -> bool:
+    """Hard-link `source` as `target`; False where the file system cannot."""
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
+
+
+def unchanged(old: Path, content: bytes) -> bool:
+    """True if `old` is a regular file of the old site alone (not a symbolic link, and no other name shares it: a
+    site from before this version may share files with the cache) holding exactly `content`."""
+    try:
+        info = old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(content):
+            return False
+        return old.read_bytes() == content
+    except OSError:
+        return False
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove staging folders that an earlier, killed build left beside `out_dir`."""
+    for stale in out_dir.parent.glob(f".{out_dir.name}.new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put `staging` in place of `out_dir`: one atomic exchange where the system has it, else two renames."""
+    if out_dir.exists() and exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old site
+        return
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.new-old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def out_dir_problem(config) -> str | None:
+    """Why the site may not be written to `config.out_dir` (a usage error: exit 2, nothing touched), or None.
+
+    A build replaces its output folder whole, so the folder must not be (or hold, or lie inside) anything the
+    project reads or keeps: the project itself, the data, content, themes or cache folders. An existing folder must
+    be empty or a site an earlier build wrote; a file is never replaced.
+    """
+    out = config.out_dir.resolve()
+    kept = {"the project folder": config.project_dir, "the data folder": config.data_dir,
+            "the content folder": config.content_dir, "the themes folder": config.themes_dir,
+            "the cache folder": config.cache_dir}
+    for what, folder in kept.items():
+        folder = folder.resolve()
+        if folder == out or folder.is_relative_to(out):
+            return (f"--out {out} is {what} or holds it ({folder}): a build replaces its output folder whole, so it "
+                    "would be deleted. Choose a folder of its own, such as site/ (nothing was touched).")
+        if what != "the project folder" and out.is_relative_to(folder):
+            return (f"--out {out} is inside {what} ({folder}), which the build reads. Choose a folder outside it, "
+                    "such as site/ (nothing was touched).")
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder. Choose a folder for the site (nothing was touched)."
+    if out.is_dir() and not is_site(out):
+        return (f"--out {out} holds files that are not a site this tool built, and a build replaces the folder "
+                "whole. Choose a new or empty folder, or the folder of an earlier build (nothing was touched).")
+    return None
