@@ -11,6 +11,7 @@ they come after the stages a build runs; only the commands use them.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -91,5 +92,7 @@ def test_the_checker_sees_a_later_import(tmp_path, monkeypatch):
 
 def test_readme_layout_names_every_stage_folder():
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    missing = [stage for stage in ORDER if f"icsite/{stage}/" not in readme]
+    layout = readme[readme.index("## Code layout"):]
+    layout = layout[:layout.index("\n## ")]
+    missing = [stage for stage in ORDER if not re.search(rf"^ +{stage}/ ", layout, re.M)]
     assert not missing, f"README's code layout does not name: {missing}"
