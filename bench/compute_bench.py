@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from icsite.compute.comparisons import compute  # noqa: E402
 from icsite.core.config import load_config  # noqa: E402
+from icsite.core.standard import ENGLAND  # noqa: E402
 from icsite.inputs.load import load  # noqa: E402
 from icsite.inputs.model import SiteData, build_model, canonical_areas, canonical_indicators, canonical_values  # noqa: E402
 
@@ -55,9 +56,9 @@ def generated(n_areas: int, n_indicators: int, n_periods: int) -> SiteData:
     """A synthetic model: England plus `n_areas` ICBs, monthly periods, proportions around 70%."""
     rng = np.random.default_rng(1)
     codes = [f"E54{i:06d}" for i in range(n_areas)]
-    areas = pd.DataFrame({"code": ["E92000001"] + codes, "type": ["country"] + ["icb"] * n_areas,
+    areas = pd.DataFrame({"code": [ENGLAND] + codes, "type": ["country"] + ["icb"] * n_areas,
                           "name": ["England"] + codes, "short_name": ["England"] + codes,
-                          "slug": ["england"] + [c.lower() for c in codes], "parent_code": [None] + ["E92000001"] * n_areas,
+                          "slug": ["england"] + [c.lower() for c in codes], "parent_code": [None] + [ENGLAND] * n_areas,
                           "valid_from": "2020-01-01", "valid_to": None})
     ids = [f"ind_{i:03d}" for i in range(n_indicators)]
     indicators = pd.DataFrame({"id": ids, "title": ids, "short_title": ids, "domain": "healthy_lives", "unit": "%",
@@ -77,7 +78,7 @@ def generated(n_areas: int, n_indicators: int, n_periods: int) -> SiteData:
                  lower_ci=np.where(published, (p - half) * 100, np.nan), upper_ci=np.where(published, (p + half) * 100, np.nan),
                  status="final", note="").drop(columns="m")
     england = v.groupby(["indicator_id", "period", "period_start", "period_end"], as_index=False)[
-        ["numerator", "denominator"]].sum().assign(area_code="E92000001", status="final", note="")
+        ["numerator", "denominator"]].sum().assign(area_code=ENGLAND, status="final", note="")
     england["value"] = england["numerator"] / england["denominator"] * 100
     context = pd.DataFrame({"indicator_id": np.repeat(["registered_population", "imd_score"], n_areas),
                             "area_code": codes * 2, "period": "2025", "period_start": pd.Timestamp("2025-01-01"),

@@ -19,12 +19,11 @@ from pathlib import Path
 import numpy as np
 from package_io import write_csv, write_json
 
-from icsite.core.standard import IND_FIELDS, VAL_FIELDS, indicator_package  # noqa: E402 (package_io puts the repo on the path)
+from icsite.core.standard import ENGLAND, IND_FIELDS, OGL_TITLE, VAL_FIELDS, indicator_package  # noqa: E402 (package_io puts the repo on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "datapackages"
 CREATED = "2026-11-26T00:00:00Z"
-ENGLAND = "E92000001"
 T0 = date(2025, 1, 1)  # trends are centred here, near the catalogue's England figures
 Z95 = 1.959964
 PACKAGES = {
@@ -492,7 +491,7 @@ def descriptor(pkg, title, specs, catalogue):
     if real:
         sources.append({"title": "OHID Fingertips extract: GP registered population 2023-2025, QOF diabetes "
                                  "registers 2023/24 and 2024/25, IMD 2025 average score by ICB (NHS England, "
-                                 "MHCLG via OHID; Open Government Licence v3.0)",
+                                 f"MHCLG via OHID; {OGL_TITLE})",
                         "path": "https://fingertips.phe.org.uk/"})
     sources += [{"title": p} for p in sorted({catalogue[s.id]["data_source_publication"] for s in specs})]
     return indicator_package(pkg, title, desc, sources, version="1.1.0", created=CREATED, illustrative=True)

@@ -7,6 +7,8 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from icsite.core.standard import ENGLAND
+
 #: A report quotes the input, which may be anything: a quoted value (found, expected, a field's name, text in quotes
 #: in a message) is cut to QUOTE_CHARS characters and a message to MESSAGE_CHARS, each ending "…" when cut, so that
 #: no input (a cell of a million characters) can make a report large.
@@ -202,7 +204,7 @@ CODES: dict[str, tuple[str, str]] = {
                           "Check the value against the table it refers to."),
     # domain checks
     "area-unknown": ("an area_code is not in the area registry",
-                     "Use an ICB's ONS code (E54...), a region's (E40...) or England's (E92000001)."),
+                     f"Use an ICB's ONS code (E54...), a region's (E40...) or England's ({ENGLAND})."),
     "area-not-valid": ("a value belongs to a period when its area did not exist",
                        "Give the value to the board that covered the area then (see successions.csv)."),
     "indicator-unknown": ("an indicator_id is not in the package's indicators.csv",
@@ -231,7 +233,7 @@ CODES: dict[str, tuple[str, str]] = {
     "suppressed-has-value": ("a suppressed row still publishes a number",
                              "Empty the number cells, or change the status if the value may be published."),
     "england-missing": ("a period has ICB values but no England value to compare them with",
-                        "Add the England (E92000001) value for the period."),
+                        f"Add the England ({ENGLAND}) value for the period."),
     "succession-dates": ("a succession's date does not match the validity of the areas it links",
                          "The successor's valid_from should be the date; the predecessor's valid_to the day before."),
     "area-location-missing": ("an ICB has no lat/long and no predecessor with one, so it is left off the tile maps",

@@ -1,10 +1,18 @@
 """The data package standard, as code: the Table Schemas of an indicator package's two resources and its descriptor.
 
 Used by the shipped data's generator (scripts/make_demo.py), the scaffold (`build.py new-indicator-package`) and the
-importers, so every package they write has exactly the same fields. content/data-standard.md documents it.
+importers, so every package they write has exactly the same fields. content/data-standard.md documents it. Also the
+one home of England's area code, the licence's name and address, and the characters that start a spreadsheet formula.
 """
 
 from __future__ import annotations
+
+ENGLAND = "E92000001"  # England's ONS code: the benchmark every ICB is compared with
+OGL_TITLE = "Open Government Licence v3.0"  # the licence of the public facts and figures the site publishes
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+#: Text a spreadsheet would read as a formula starts with one of these: published CSV cells starting so are prefixed
+#: with an apostrophe (the usual defence against formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def field(name, type_, description, **constraints):
@@ -82,8 +90,7 @@ VALUE_SCHEMA = {
     "primaryKey": ["indicator_id", "area_code", "period"],
     "foreignKeys": [{"fields": ["indicator_id"], "reference": {"resource": "indicators", "fields": ["id"]}}],
 }
-OGL = {"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0",
-       "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
+OGL = {"name": "OGL-UK-3.0", "title": OGL_TITLE, "path": OGL_URL}
 
 
 def indicator_package(name: str, title: str, description: str, sources: list[dict], *, version: str, created: str,

@@ -49,8 +49,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from icsite.importers.common import (ENGLAND, INDICATOR_ID, ONS_CODE, InputProblem, Registry, Report, RowRef, fmt_number,
-                     parse_number, period_dates, quoted, read_csv, read_text, refuse_duplicates, write_package)
+from icsite.core.standard import ENGLAND, OGL_TITLE
+from icsite.importers.cells import fmt_number, parse_number, period_dates
+from icsite.importers.common import INDICATOR_ID, InputProblem, quoted, read_csv, read_text, refuse_duplicates
+from icsite.importers.package import write_package
+from icsite.importers.registry import ONS_CODE, Registry
+from icsite.importers.report import Report, RowRef
 
 REQUIRED = {  # role -> accepted column names (the first is the current one)
     "period": ["Period"],
@@ -307,9 +311,9 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
     indicator = {"id": indicator_id, **INDICATOR}
     write_package(data_dir, package, [indicator], values, title="A&E: 4-hour performance",
                   description="The share of A&E attendances dealt with within four hours, summed from NHS England's "
-                              "monthly A&E Attendances and Emergency Admissions returns (Open Government Licence "
-                              "v3.0) for England, NHS England regions and Integrated Care Boards.",
-                  sources=[{"title": f"{SOURCE} (Open Government Licence v3.0)",
+                              f"monthly A&E Attendances and Emergency Admissions returns ({OGL_TITLE}) "
+                              "for England, NHS England regions and Integrated Care Boards.",
+                  sources=[{"title": f"{SOURCE} ({OGL_TITLE})",
                             "path": "https://www.england.nhs.uk/statistics/statistical-work-areas/"
                                     "ae-waiting-times-and-activity/"}],
                   today=today, report=report)

@@ -21,7 +21,7 @@ import pytest
 
 import build
 import icsite.core.markup
-from icsite.inputs import load
+from icsite.inputs import guard, load
 from icsite.core.config import load_config
 from icsite.core.problems import CODES, QUOTE_CHARS, Problem, format_report, report_json
 from icsite.datasets.releases import ReleaseRefused, archived, keep_release, package_members, snapshot
@@ -165,8 +165,7 @@ def test_a_valid_archived_release_is_published_with_only_its_own_files(root, cap
                        "--quiet"]) == 0
     sums = (out / "data" / PACKAGE / "0.9.0" / "SHA256SUMS").read_text(encoding="utf-8")
     listed = sorted(line.split("  ", 1)[1] for line in sums.splitlines())
-    assert listed == sorted(["README.txt", "datapackage.json", "indicators.csv", "values.csv", f"{PACKAGE}.json",
-                             f"{PACKAGE}.xlsx", f"{PACKAGE}.zip"])
+    assert listed == sorted(["README.txt", "datapackage.json", "indicators.csv", "values.csv", f"{PACKAGE}.xlsx"])
 
 
 def test_values_linked_to_a_csv_outside_is_refused_unread(root, outside, capsys):
@@ -499,8 +498,8 @@ def test_two_pages_at_one_address_are_refused(root, capsys):
 # --- The limits are documented as they are ------------------------------------------------------------------------
 
 def test_the_documented_limits_are_the_limits():
-    assert (load.MAX_RESOURCE_BYTES, load.MAX_LINE_BYTES, load.MAX_COLUMNS) == (2 * 1024**3, 1024**2, 1000)
-    assert (load.MAX_DESCRIPTOR_BYTES, load.MAX_PAGE_BYTES) == (16 * 1024**2, 1024**2)
+    assert (guard.MAX_RESOURCE_BYTES, guard.MAX_LINE_BYTES, guard.MAX_COLUMNS) == (2 * 1024**3, 1024**2, 1000)
+    assert (guard.MAX_DESCRIPTOR_BYTES, guard.MAX_PAGE_BYTES) == (16 * 1024**2, 1024**2)
     assert "2 GiB" in CODES["file-too-large"][0] and "16 MiB" in CODES["file-too-large"][0]
     assert "1 MiB" in CODES["line-too-long"][0] and "1,000" in CODES["header-too-wide"][0]
     assert "1,000" in CODES["row-too-wide"][0]

@@ -21,7 +21,7 @@ import pytest
 import build
 from icsite.commands import import_data as cli_import
 from icsite.importers import common, fingertips
-from icsite.importers.common import Registry
+from icsite.importers.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "importers"

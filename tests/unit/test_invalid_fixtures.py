@@ -63,9 +63,9 @@ def test_the_build_refuses_without_a_traceback_and_leaves_the_site(case, previou
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_parallel_validation_of_large_files_reports_the_same(case, monkeypatch):
     """Large values files are validated in parts, in parallel; force that path on the small fixtures."""
-    import icsite.inputs.validate
+    import icsite.inputs.frictionless_checks
 
-    monkeypatch.setattr(icsite.inputs.validate, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(icsite.inputs.frictionless_checks, "CHUNK_BYTES", 1)
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
     assert [[p.code, p.file, p.row, p.field] for p in check(config)] == expected["problems"]

@@ -133,7 +133,7 @@ def test_board_without_any_point_is_left_off_and_warned_about(areas, successions
     broken.loc[broken["code"] == "E54000036", ["lat", "long"]] = np.nan
     layout = tile_layout(broken, successions, BEFORE)
     assert "E54000036" not in set(layout["code"]) and len(layout) == len(valid_icbs(areas, BEFORE)) - 1
-    from icsite.inputs.validate import Tables, area_location_missing
+    from icsite.inputs.domain_checks import Tables, area_location_missing
 
     problems = list(area_location_missing(Tables(broken.astype({"lat": object, "long": object}), "areas.csv",
                                                  successions, "successions.csv", [])))

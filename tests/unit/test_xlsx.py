@@ -11,7 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from icsite.datasets.xlsx import MAX_TEXT, column_letter, workbook
+from icsite.datasets.xlsx import workbook
+from icsite.datasets.xlsx_sheet import MAX_TEXT, column_letter
 
 CREATED = dt.date(2026, 11, 26)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
