@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 
 
@@ -24,8 +25,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="where pre-rendered chart images are cached between builds (default: .cache/)")
     parser.add_argument("--base-url", metavar="URL",
                         help="public address or path of the site, e.g. /ics-outcomes/ for GitHub project pages")
+    parser.add_argument("--images", choices=["all", "first", "none"],
+                        help="which charts get a static image for readers without JavaScript: all (default), first "
+                        "(each page's first chart) or none; for very large sites")
     parser.add_argument("--check", action="store_true", help="validate only: print the report, write nothing")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--force", action="store_true", help="build even if nothing changed since the last build "
+                        "into --out (without it, a build whose inputs, settings and code are those of the site "
+                        "there, left as published, only says so)")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="report format for --check")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems")
     parser.add_argument("--timings", action="store_true", help="also print the seconds spent in each stage")
@@ -99,14 +106,12 @@ def import_data(argv: list[str]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from icsite.core.config import load_config, usage_problem
-    from icsite.commands.build import build, check
     from icsite.core.problems import BuildFailed, errors, format_report, report_json
     from icsite.publish.folder import NotASite, out_dir_problem
-    from jinja2 import TemplateError
 
     config, config_problems = load_config(
         data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
-        cache_dir=args.cache_dir,
+        cache_dir=args.cache_dir, images=args.images,
         base_url=args.base_url, debug=args.debug, quiet=args.quiet)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
@@ -116,11 +121,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"build.py: error: {usage}", file=sys.stderr)
         return 2
     if args.check:
+        from icsite.commands.build import check
+
         problems = check(config)
         print(report_json(problems) if args.format == "json" else format_report(problems), end="")
         return 1 if errors(problems, args.strict) else 0
+    fingerprint = None
+    if not args.force:  # decided before the build's libraries (pandas, altair: seconds) are imported
+        from icsite.commands.unchanged import report_unchanged, up_to_date
+
+        started = time.perf_counter()
+        fingerprint, last = up_to_date(config)
+        if last is not None:
+            return report_unchanged(last, args, time.perf_counter() - started)
+    from icsite.commands.build import build
+    from jinja2 import TemplateError
+
     try:
-        summary = build(config, strict=args.strict)
+        summary = build(config, strict=args.strict, fingerprint=fingerprint)
     except NotASite as refused:  # the folder changed since out_dir_problem looked at it
         print(f"build.py: error: {refused}", file=sys.stderr)
         return EXIT_USAGE

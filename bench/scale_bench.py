@@ -1,13 +1,17 @@
 """Time full builds of generated data of growing size: the growth curve of the build as a publisher's data grows.
 
     .venv/bin/python bench/scale_bench.py [--areas 100 300 1000] [--indicators 200] [--periods 10]
-                                          [--check-only] [--timeout 1800] [--keep DIR] [--json PATH]
+                                          [--images all|first|none] [--check-only] [--timeout 1800]
+                                          [--keep DIR] [--json PATH]
 
 For each point of the series (boards x indicators x periods), bench/scale_data.py writes a valid, illustrative data
 folder derived from the shipped data; then one build runs in a fresh process, as a publisher runs it, with an empty
 image cache (every chart image is rendered):
 
-    python build.py --data DIR --out OUT --cache-dir CACHE --timings --quiet
+    python build.py --data DIR --out OUT --cache-dir CACHE --timings --quiet [--images POLICY]
+
+--images passes the build's static-image policy (README, "Files of the site"): `first` draws one image per page,
+which is what keeps the largest point's images within its budget.
 
 Reported per point: the values (rows) in the data, the wall seconds of the build process (Python start-up included),
 the build's own seconds per stage (its --timings line), its peak memory and the site's size on disk (bytes and
@@ -52,6 +56,7 @@ def main() -> None:
     parser.add_argument("--areas", type=int, nargs="+", default=[100, 300, 1000], help="boards at each point")
     parser.add_argument("--indicators", type=int, default=200)
     parser.add_argument("--periods", type=int, default=10)
+    parser.add_argument("--images", choices=["all", "first", "none"], help="the build's --images policy")
     parser.add_argument("--check-only", action="store_true", help="time `build.py --check` instead of a build")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per point before it is stopped")
     parser.add_argument("--keep", metavar="DIR", help="write each point's data, site and cache here and keep them")
@@ -76,7 +81,8 @@ def main() -> None:
 def point_result(n_areas: int, args: argparse.Namespace) -> dict:
     """The fields every point reports, before it runs."""
     return {"areas": n_areas, "indicators": args.indicators, "periods": args.periods, "values": None,
-            "generate_seconds": None, "outcome": None, "seconds": None, "stages": {}, "peak_mib": None,
+            "images": args.images or "all", "generate_seconds": None, "outcome": None, "seconds": None, "stages": {},
+            "peak_mib": None,
             "site_bytes": None, "site_files": None}
 
 
@@ -90,6 +96,8 @@ def run_point(folder: Path, n_areas: int, args: argparse.Namespace) -> dict:
     shutil.rmtree(cache, ignore_errors=True)  # an empty cache: every chart image is rendered
     command = [str(ROOT / "build.py"), "--data", str(data), "--quiet"]
     command += ["--check"] if args.check_only else ["--out", str(out), "--cache-dir", str(cache), "--timings"]
+    if args.images and not args.check_only:
+        command += ["--images", args.images]
     measured = measure([sys.executable, *command], folder / "usage.json", args.timeout)
     result.update(outcome=measured["outcome"], seconds=measured.get("seconds"), peak_mib=measured.get("peak_mib"))
     if measured["outcome"] == "ok":

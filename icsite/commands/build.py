@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from icsite.outputs import assets
-from icsite.core import parallel
+from icsite.core import cache, parallel
 from icsite.compute.comparisons import compute
 from icsite.datasets.files import Credit, DataJob, cached_data_files, data_links, fill_sizes
 from icsite.datasets.tables import table_csv
@@ -16,14 +16,16 @@ from icsite.datasets.releases import Release, releases, snapshot_table
 from icsite.core.config import Config
 from icsite.inputs.load import load
 from icsite.inputs.model import build_model
-from icsite.pages.compare import compare_pages
 from icsite.pages.data import change_sentences, checksum_rows, data_pages, releases_json
 from icsite.outputs.feeds import area_feed, robots, site_feed, sitemap
-from icsite.pages.contexts import (EmbedPage, NotFoundPage, PageBuilder, ProfilePage, ReleasePage, embed_pages, page_charts,
-                    site_info)
-from icsite.charts.images import render_images
+from icsite.pages.builder import PageBuilder
+from icsite.pages.contexts import EmbedPage, ProfilePage, ReleasePage
+from icsite.pages.embed import embed_pages
+from icsite.pages.figures import page_charts
+from icsite.pages.site import not_found_page, site_info
+from icsite.charts.images import chart_images
 from icsite.core.problems import BuildFailed, Problem, errors
-from icsite.publish.folder import SiteFiles, publish
+from icsite.publish.folder import SiteFiles, publish, record_file
 from icsite.pages.render import make_environment, render_page
 from icsite.outputs.search import search_index
 from icsite.inputs.validate import cell_checks, combine, first_checks, validate
@@ -59,22 +61,25 @@ def check(config: Config) -> list[Problem]:
 BACKGROUND_BYTES = 1_000_000  # data (CSV bytes) above which checks and downloads also run in a second process
 
 
-def build(config: Config, strict: bool = False) -> BuildSummary:
+def build(config: Config, strict: bool = False, fingerprint: str | None = None) -> BuildSummary:
     """Build the whole site into `config.out_dir`; raise BuildFailed (writing nothing) if the input has problems.
 
     Frictionless's cell checks (the slowest check) run in another process while this one builds the site from the
     data the other checks passed; nothing is published until they have passed too. A build that fails on data
-    those checks then reject reports the data's problems, not the failure.
+    those checks then reject reports the data's problems, not the failure. The site is published with a record of
+    `fingerprint` (the inputs' hash, taken before anything is read; see `cache.fingerprint`) and of this summary, so
+    that the next build from the same inputs can skip the work (see `build.py`'s `--force`).
     """
     started = time.perf_counter()
+    fingerprint = fingerprint or cache.fingerprint(config)
     clock = Stopwatch(sys.stderr if not config.quiet and sys.stderr.isatty() else None)
     try:
-        return build_site(config, strict, clock, started)
+        return build_site(config, strict, clock, started, fingerprint)
     finally:
         clock.clear()
 
 
-def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float) -> BuildSummary:
+def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float, fingerprint: str) -> BuildSummary:
     """The build (see `build`), timed by `clock`."""
     sources = load(config)
     clock.lap("load")
@@ -103,10 +108,13 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float)
         problems = verdict()
         clock.lap("cell checks (waited)")
     clock.lap("workers stopped")
-    publish(made.files, config.out_dir)
+    warnings = [p for p in problems if p.severity == "warning"]
+    facts = {"fingerprint": fingerprint, "pages": len(made.pages), "charts": made.charts, "downloads": made.downloads,
+             "warnings": [asdict(p) for p in warnings]}
+    publish(made.files, config.out_dir, (record_file(config.cache_dir, config.out_dir), facts))
     clock.lap("publish")
-    return BuildSummary(len(made.pages), made.charts, made.downloads, time.perf_counter() - started,
-                        [p for p in problems if p.severity == "warning"], made.rendered, clock.laps)
+    return BuildSummary(len(made.pages), made.charts, made.downloads, time.perf_counter() - started, warnings,
+                        made.rendered, clock.laps)
 
 
 @dataclass
@@ -141,23 +149,16 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBu
             else cached_data_files(job, config.cache_dir))
     downloads = data_links(job)
     clock.lap("downloads")
-    builder = PageBuilder(data, comparisons, downloads)
-    pages = builder.all_pages() + compare_pages(builder)
+    builder = PageBuilder(data, comparisons, downloads, config.images)
+    pages = builder.all_pages()  # each complete: its charts' files (as `images` says), link preview and feed
     clock.lap("pages")
-    specs = {}
     for page in pages:
         for chart in page_charts(page):
-            chart.image, chart.png, chart.data = f"{chart.id}.svg", f"{chart.id}.png", f"{chart.id}.csv"
-            chart.spec = f"{chart.id}.vl.json"
-            specs[f"{page.path}{chart.id}"] = chart.spec_json
             files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
             files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
-    images, render_stats = render_images(specs, config.cache_dir)
-    files.update(images)
+    # drawn in other processes while this one goes on (as --images says); collected before the assets
+    drawing = chart_images(pages, page_charts, config.images, config.cache_dir, wait=False)
     clock.lap("chart images")
-    for page in pages:  # a link preview shows the page's first chart
-        first = next(iter(page_charts(page)), None)
-        page.image = f"{page.path}{first.png}" if first is not None else ""
     files.update(made.result() if pool is not None else made)
     fill_sizes(downloads, files)
     clock.lap("downloads (waited)")
@@ -175,8 +176,10 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBu
     indexed = {f"{p.path}index.html": files[f"{p.path}index.html"] for p in pages if p.indexed}
     files.update(search_index(indexed, config.cache_dir))
     clock.lap("search index")
-    files["404.html"] = render_page(env, NotFoundPage("not_found.html", "404.html", "Page not found",
-                                                      "There is no page at this address."), site).encode("utf-8")
+    images, render_stats = drawing.result()
+    files.update(images)
+    clock.lap("chart images (waited)")
+    files["404.html"] = render_page(env, not_found_page(), site).encode("utf-8")
     files.update(assets.theme_assets(config.themes_dir, config.theme))
     files["assets/vendor/vega-bundle.js"] = assets.vega_bundle(config.cache_dir)
     files["assets/vendor/LICENSES.txt"] = assets.VEGA_LICENCE.encode("utf-8")
@@ -196,9 +199,8 @@ def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[s
     package_of = values["indicator_id"].map(data.indicators["package"])
     packages_by_area = package_of.groupby(values["area_code"]).agg(lambda s: set(s)).to_dict()
     for page in pages:
-        if isinstance(page, ProfilePage):
+        if isinstance(page, ProfilePage):  # its feed's address is the page's own (`page.feed`)
             code, slug = page.area["code"], page.path.split("/")[1]
-            page.feed = f"ics/{slug}/feed.xml"
             files[page.feed] = area_feed(code, page.area["short_name"], slug, job.releases, titles,
                                          packages_by_area.get(code, set()), root, config.title, credit.publisher)
     if root:
@@ -216,7 +218,7 @@ def package_releases(data, comparisons) -> dict[str, list[Release]]:
 
 #: the stages a build's Stopwatch passes, in order (for the progress bar)
 STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
-          "search index", "assets", "cell checks (waited)", "workers stopped", "publish"]
+          "search index", "chart images (waited)", "assets", "cell checks (waited)", "workers stopped", "publish"]
 
 
 class Stopwatch:

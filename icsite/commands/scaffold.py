@@ -17,8 +17,8 @@ from pathlib import Path
 
 from icsite.core.config import load_config
 from icsite.core.formatting import slugify
-from icsite.importers.common import csv_text
-from icsite.core.standard import IND_FIELDS, VAL_FIELDS, indicator_package
+from icsite.importers.package import csv_text
+from icsite.core.standard import ENGLAND, IND_FIELDS, VAL_FIELDS, indicator_package
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -57,7 +57,7 @@ def new_indicator_package(name: str, data_dir: Path, board: str, today: date) ->
     values = [{"indicator_id": ind_id, "area_code": code, "period": str(year), "period_start": f"{year}-01-01",
                "period_end": f"{year}-12-31", "value": value, "lower_ci": "", "upper_ci": "", "numerator": num,
                "denominator": den, "status": "final", "note": "example row: replace"}
-              for code, value, num, den in (("E92000001", "50", "500000", "1000000"), (board, "45", "4500", "10000"))]
+              for code, value, num, den in ((ENGLAND, "50", "500000", "1000000"), (board, "45", "4500", "10000"))]
     descriptor = indicator_package(
         name, f"{name.replace('-', ' ').capitalize()} (replace this title)",
         "Replace with what this data set holds, for whom and from where. The example values are illustrative.",

@@ -1,7 +1,8 @@
 """`build.py serve`: build the site in memory, serve it on localhost, rebuild on any change, reload the browser.
 
-A change to a markdown page re-renders only that page (and every page, if the navigation changed), which takes a
-fraction of a second; a change to data or a theme rebuilds everything. The served pages carry a small script that
+A change to a markdown page re-renders only that page, in a fraction of a second (if the navigation or footer
+changed, every other page is rendered again when it is asked for, or in the background); the search index is
+remade in the background once the edits pause. A change to data or a theme rebuilds everything. The served pages carry a small script that
 asks the server for the site's version and reloads when it changes; nothing of it is ever written to `site/`.
 Bad input is reported in the terminal and the last good site stays served.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import http.server
 import mimetypes
+import multiprocessing
 import sys
 import threading
 import time
@@ -17,12 +19,17 @@ from pathlib import Path
 
 from icsite.core.config import Config
 from icsite.inputs.load import load, read_page
-from icsite.pages.contexts import site_info
+from icsite.pages.site import not_found_page, site_info
 from icsite.commands.build import SiteBuild, Stopwatch, make_site
+from icsite.outputs.search import INDEX_FOLDER, search_index
+from icsite.pages.render import render_page
 from icsite.core.problems import errors, format_report
-from icsite.inputs.validate import address_problems, page_problems, validate
+from icsite.inputs.page_checks import address_problems, page_problems
+from icsite.inputs.validate import validate
 
 POLL_SECONDS = 0.15
+SETTLE_SECONDS = 0.05  # after a change is seen, before it is read: an editor's save is one write, or a few at once
+INDEX_AFTER = 1.0  # seconds without edits before the search index (a few seconds' work) is remade
 RELOAD = (b"<script>(function(){var seen=null;function poll(){fetch('/__version',{cache:'no-store'})"
           b".then(function(r){return r.text()}).then(function(v){if(seen===null)seen=v;else if(v!==seen)"
           b"{location.reload();return}setTimeout(poll,300)}).catch(function(){setTimeout(poll,1000)})}poll()})();"
@@ -30,7 +37,12 @@ RELOAD = (b"<script>(function(){var seen=null;function poll(){fetch('/__version'
 
 
 class Server:
-    """The state served: the last good build, its version, and how to update it."""
+    """The state served: the last good build, its version, and how to update it.
+
+    After a change to a markdown page, only the pages it changed are rendered at once; when the navigation or
+    footer changed too, every other page is marked stale and rendered when it is asked for, or by `catch_up` in the
+    background, which then remakes the search index (the index of the last build is served meanwhile).
+    """
 
     def __init__(self, config: Config, out=sys.stdout):
         self.config, self.out = config, out
@@ -39,6 +51,10 @@ class Server:
         self.made: SiteBuild | None = None
         self.sources = None
         self.snapshot = watched(config)
+        self.stale: dict[str, object] = {}  # site path of an HTML file -> the page context to render into it
+        self.index_due = False  # pages the search index covers changed since it was made
+        self.changes = 0  # how many times the served site changed (an index of older pages is not used)
+        self.due = threading.Event()  # set when `catch_up` has work
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -54,11 +70,14 @@ class Server:
         made = make_site(self.config, sources, Stopwatch())
         with self.lock:
             self.made, self.sources = made, sources
+            self.stale, self.index_due = {}, False
+            self.changes += 1
             self.version += 1
         self.say(f"Built {len(made.pages)} pages in {time.perf_counter() - started:.2f} s.")
 
     def content_changed(self, changed: list[Path]) -> None:
-        """Re-read the changed markdown pages and re-render them (every page, if the navigation changed)."""
+        """Re-read the changed markdown pages and re-render them; if the navigation or footer changed, mark every
+        other page stale."""
         started = time.perf_counter()
         made, root = self.made, self.config.content_dir.resolve()
         by_path = {p.source.resolve(): p for p in self.sources.pages}
@@ -80,20 +99,88 @@ class Server:
         data = made.builder.data
         data.pages = self.sources.pages
         site = site_info(self.config, data, self.config.build_date or data.release_date)
-        fresh = {page.path: page for page in (made.builder.content(p) for p in self.sources.pages)}
+        kept = {p.path: p for p in made.pages if is_content(p)}
+        fresh = [made.builder.content(p) for p in edited]  # the other content pages are as they were
         with self.lock:
-            old = {p.path for p in made.pages if is_content(p)}
-            for gone in old - set(fresh):
-                made.files.pop(f"{gone}index.html", None)
-            made.pages = [p for p in made.pages if not is_content(p)] + list(fresh.values())
-            everything = site.nav != made.site.nav
+            content = {p.path: p for p in (kept.get(f"{s.slug}/" if s.slug else "") for s in self.sources.pages)
+                       if p is not None}
+            content.update((p.path, p) for p in fresh)
+            gone = set(kept) - set(content)
+            for path in gone:
+                made.files.pop(f"{path}index.html", None)
+                self.stale.pop(f"{path}index.html", None)
+            made.pages = [p for p in made.pages if not is_content(p)] + list(content.values())
+            everything = site != made.site
             made.site = site
-            touched = changed_paths(changed, root)
-            for page in made.pages if everything else [p for path, p in fresh.items() if path in touched]:
-                made.render(page)
+            for page in fresh:
+                self.render(f"{page.path}index.html", page)
+            if everything:  # the navigation or footer is on every page, and on the 404 page
+                done = {id(p) for p in fresh}
+                self.stale.update((f"{p.path}index.html", p) for p in made.pages if id(p) not in done)
+                self.stale["404.html"] = not_found_page()
+            self.index_due = self.index_due or everything or bool(gone) or any(p.indexed for p in fresh)
+            self.changes += 1
             self.version += 1
-        what = "every page (the navigation changed)" if everything else f"{len(changed)} page(s)"
-        self.say(f"Re-rendered {what} in {time.perf_counter() - started:.2f} s.")
+        self.due.set()
+        self.say(f"Re-rendered {len(fresh)} page(s) in {time.perf_counter() - started:.2f} s"
+                 + ("; the navigation or footer changed, so every other page follows (at once when asked for)."
+                    if everything else "."))
+
+    def render(self, key: str, page) -> None:
+        """Render `page` into the file `key` (the caller holds the lock)."""
+        self.made.files.replace(key, render_page(self.made.env, page, self.made.site).encode("utf-8"))
+        self.stale.pop(key, None)
+
+    def catch_up(self) -> None:
+        """Render every stale page, then remake the search index if the pages it covers changed."""
+        self.render_stale()
+        self.reindex()
+
+    def render_stale(self) -> None:
+        """Render the stale pages, each outside the lock (a request waiting for it would wait for the next and the
+        next: a released lock is taken again by the thread that holds the interpreter)."""
+        while True:
+            with self.lock:
+                if not self.stale:
+                    return
+                key, page = next(iter(self.stale.items()))
+                made, changes = self.made, self.changes
+            html = render_page(made.env, page, made.site).encode("utf-8")
+            with self.lock:
+                if self.changes == changes and self.stale.get(key) is page:  # nothing changed meanwhile
+                    made.files.replace(key, html)
+                    del self.stale[key]
+
+    def reindex(self) -> None:
+        """Remake the search index from the pages as they are now, if they changed since it was made."""
+        with self.lock:
+            if not self.index_due or self.made is None or self.stale:
+                return
+            made, changes = self.made, self.changes
+            pages = {f"{p.path}index.html": made.files[f"{p.path}index.html"] for p in made.pages if p.indexed}
+        started = time.perf_counter()
+        index = search_index(pages, self.config.cache_dir)
+        with self.lock:
+            if self.changes != changes:  # made from pages changed since: the next pass remakes it
+                return
+            for key in [k for k in made.files if k.startswith(INDEX_FOLDER)]:
+                made.files.pop(key)
+            made.files.update(index)
+            self.index_due = False
+        self.say(f"Search index updated in {time.perf_counter() - started:.2f} s.")
+
+    def catching_up(self, stop: threading.Event) -> None:
+        """In the background: stale pages after each change; the search index once edits pause for INDEX_AFTER."""
+        while not stop.is_set():
+            if not self.due.wait(0.5):
+                continue
+            self.due.clear()
+            try:
+                self.render_stale()
+                if not self.due.wait(INDEX_AFTER):  # another edit meanwhile: its pages first
+                    self.reindex()
+            except Exception as exc:  # keep serving; say what went wrong
+                self.say(f"Updating the site failed: {type(exc).__name__}: {exc}")
 
     def watch(self, stop: threading.Event) -> None:
         """Poll the data, content and theme folders; rebuild what a change needs."""
@@ -101,7 +188,7 @@ class Server:
             now = watched(self.config)
             if now == self.snapshot:
                 continue
-            time.sleep(POLL_SECONDS)  # let an editor finish writing
+            time.sleep(SETTLE_SECONDS)  # let an editor finish writing
             now = watched(self.config)
             changed = sorted(p for p in set(now) | set(self.snapshot) if now.get(p) != self.snapshot.get(p))
             self.snapshot = now
@@ -125,11 +212,12 @@ class Server:
                 key += "index.html"
             elif key not in files and f"{key}/index.html" in files:
                 return 301, "text/plain", b"", url_path + "/"
-            content = files.get(key)
-            if content is None:
-                content, key, status = files.get("404.html", b"Not found"), "404.html", 404
-            else:
-                status = 200
+            status = 200
+            if key not in files:
+                key, status = "404.html", 404
+            if key in self.stale:  # asked for before the background caught up
+                self.render(key, self.stale[key])
+            content = files.get(key, b"Not found")
         body = content.read_bytes() if isinstance(content, Path) else content
         kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
         if key.endswith(".html"):
@@ -142,16 +230,6 @@ class Server:
 
 def is_content(page) -> bool:
     return type(page).__name__ == "ContentPage"
-
-
-def changed_paths(changed: list[Path], root: Path) -> set[str]:
-    """The site paths of changed markdown files."""
-    out = set()
-    for path in changed:
-        rel = path.relative_to(root).with_suffix("").as_posix()
-        slug = "" if rel == "index" else rel.removesuffix("/index")
-        out.add(f"{slug}/" if slug else "")
-    return out
 
 
 def watched(config: Config) -> dict[Path, tuple[int, int]]:
@@ -167,6 +245,9 @@ def watched(config: Config) -> dict[Path, tuple[int, int]]:
 
 def serve(config: Config, port: int, host: str = "127.0.0.1", out=sys.stdout) -> int:
     """Build, serve and watch until interrupted (Ctrl+C). Exit 2 when the address cannot be listened on."""
+    # each edited page is checked in a child process (icsite.core.markup): one that starts with markdown imported
+    # starts in a few hundredths of a second
+    multiprocessing.set_forkserver_preload(["icsite.core.markup"])
     state = Server(config, out)
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -201,8 +282,8 @@ def serve(config: Config, port: int, host: str = "127.0.0.1", out=sys.stdout) ->
         server.server_close()
         return 1
     stop = threading.Event()
-    watcher = threading.Thread(target=state.watch, args=(stop,), name="watch", daemon=True)
-    watcher.start()
+    for target, name in ((state.watch, "watch"), (state.catching_up, "catch up")):
+        threading.Thread(target=target, args=(stop,), name=name, daemon=True).start()
     state.say(f"Serving at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop); rebuilding on every change "
               f"to {config.data_dir}, {config.content_dir} and {config.themes_dir}.")
     try:

@@ -42,6 +42,10 @@ PUBLISHED_COLUMNS = [
     "compared_to_england_99_8", "compared_to_target", "rank", "rank_of", "rank_lowest", "rank_highest", "trend",
     "peer_group", "summary",
 ]
+#: what a series row keeps of its value row (trends and trend charts read no more): not every column, since the series
+#: is a second table as long as the values
+SERIES_COLUMNS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci", "upper_ci",
+                  "england_value", "polarity", "status"]
 MIN_EVENTS = 10  # values from fewer events are flagged and not compared (configurable: site.toml min_events)
 
 
@@ -64,7 +68,7 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     latest = latest_periods(values)
     values["is_latest"] = values.set_index(["indicator_id", "period"]).index.isin(
         latest.set_index(["indicator_id", "period"]).index)
-    series = lineage_values(values, lineage(data.successions, values["area_code"].unique()))
+    series = lineage_values(values[SERIES_COLUMNS], lineage(data.successions, values["area_code"].unique()))
     trends = trend_table(series)
     values = add_trend(values, trends)
     peers = peer_groups(values, data.areas)

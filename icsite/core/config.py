@@ -37,6 +37,8 @@ class Config:
     build_date: date | None = None
     #: values from fewer events than this are flagged and not compared with England
     min_events: int = 10
+    #: which charts get a static image (shown without JavaScript): "all", "first" (each page's first) or "none"
+    images: str = "all"
     debug: bool = False
     quiet: bool = False
     extra: dict = field(default_factory=dict)
@@ -60,7 +62,8 @@ class Config:
         return self.base_url.rstrip("/") + "/" if "://" in self.base_url else ""
 
 
-SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events"}
+SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events", "images"}
+IMAGE_MODES = ("all", "first", "none")  # the values of `images`
 
 
 def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config, list[Problem]]:
@@ -86,6 +89,9 @@ def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config,
                 else:
                     problems.append(Problem("config-invalid", settings_file.name, field=key, found=str(value),
                                             message="min_events must be a whole number", expected="e.g. 10"))
+            elif key == "images" and value not in IMAGE_MODES:
+                problems.append(Problem("config-invalid", settings_file.name, field=key, found=str(value),
+                                        message="images must be all, first or none", expected=" or ".join(IMAGE_MODES)))
             else:
                 values[key] = str(value)
     known = {f.name for f in fields(Config)}

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from icsite.inputs.load import (DESCRIPTOR, KEY, MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, RELEASES, SNAPSHOT,
-                               SNAPSHOT_COLUMNS, descriptor_file, folder_inside, inside, read_checked, read_text_table,
-                               release_folders, resource_file, snapshot_file, unsafe_version_reason)
+from icsite.inputs.guard import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, inside, read_checked
+from icsite.inputs.load import (DESCRIPTOR, KEY, RELEASES, SNAPSHOT, SNAPSHOT_COLUMNS, descriptor_file, folder_inside,
+                               read_text_table, release_folders, resource_file, snapshot_file, unsafe_version_reason)
 
 TOLERANCE = 1e-9  # values closer than this are the same value (CSV round trips)
 
@@ -71,7 +71,7 @@ def package_members(folder: Path, descriptor: dict) -> dict[str, bytes]:
     """datapackage.json and every resource file of a package folder, by file name.
 
     Read as validation reads them (`load.descriptor_file`, `load.resource_file`): a file outside the folder, a link
-    out of it or anything but a regular file raises load.Refused and is never read.
+    out of it or anything but a regular file raises guard.Refused and is never read.
     """
     members = {DESCRIPTOR: read_checked(descriptor_file(folder), MAX_DESCRIPTOR_BYTES)}
     for res in descriptor.get("resources", []):

@@ -7,32 +7,11 @@ pages for readers without JavaScript).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import pandas as pd
-
+from icsite.core.display import Link, Table
 from icsite.core.formatting import is_missing
 from icsite.inputs.model import DOMAINS, ENGLAND
-from icsite.pages.contexts import Link, Page, Table
-
-
-@dataclass
-class SideBySidePage(Page):
-    """Every indicator's latest value for a group of areas, with each ICS's comparison with England."""
-
-    eyebrow: str = ""
-    intro: list[str] = field(default_factory=list)
-    members: list[Link] = field(default_factory=list)
-    tables: list[tuple[str, Table]] = field(default_factory=list)  # by theme
-
-
-@dataclass
-class ComparePage(Page):
-    """Choose any ICSs to put side by side (in the browser); without JavaScript, links to the prepared comparisons."""
-
-    systems: list[dict] = field(default_factory=list)  # code, name (current boards first)
-    regions: list[Link] = field(default_factory=list)
-    peer_pages: list[Link] = field(default_factory=list)
+from icsite.pages.contexts import ComparePage, Page, SideBySidePage
+from icsite.pages.index import SiteIndex
 
 
 def cell(row: dict | None, ind: dict, with_comparison: bool) -> str:
@@ -45,28 +24,21 @@ def cell(row: dict | None, ind: dict, with_comparison: bool) -> str:
     return text
 
 
-def latest_rows(values: pd.DataFrame) -> dict[tuple[str, str], dict]:
-    """(indicator, area) -> the row of its latest period (value, period, compared_to_england)."""
-    shown = values[values["period_end"].notna()]
-    latest = shown.sort_values("period_end", kind="stable").groupby(["indicator_id", "area_code"]).tail(1)
-    records = latest[["period", "value", "compared_to_england"]].to_dict("records")
-    return dict(zip(zip(latest["indicator_id"], latest["area_code"]), records))
-
-
-def side_by_side(builder, rows: dict, codes: list[str], extra: list[str]) -> list[tuple[str, Table]]:
+def side_by_side(ix: SiteIndex, codes: list[str], extra: list[str]) -> list[tuple[str, Table]]:
     """Tables by theme: indicator, period, then one column per area in `codes` (ICSs, with comparisons) and per
     area in `extra` (a region, England: values only). Each area's latest period of each indicator."""
-    names = [builder.short_names[c] for c in codes + extra]
+    names = [ix.short_names[c] for c in codes + extra]
+    latest = [ix.latest.get(c, {}) for c in codes + extra]
     out = []
-    for domain, ids in builder.domain_ids.items():
+    for domain, ids in ix.domain_ids.items():
         table_rows = []
         for ind_id in ids:
-            ind = builder.ind[ind_id]
-            mine = [rows.get((ind_id, c)) for c in codes + extra]
+            ind = ix.ind[ind_id]
+            mine = [rows.get(ind_id) for rows in latest]
             if all(r is None for r in mine):
                 continue
             periods = sorted({r["period"] for r in mine if r is not None})
-            table_rows.append([builder.indicator_link(ind_id), ", ".join(periods), ind["unit"]]
+            table_rows.append([ix.indicator_link(ind_id), ", ".join(periods), ind["unit"]]
                               + [cell(r, ind, c in codes) for r, c in zip(mine, codes + extra)])
         if table_rows:
             title = DOMAINS.get(domain, domain)
@@ -75,19 +47,18 @@ def side_by_side(builder, rows: dict, codes: list[str], extra: list[str]) -> lis
     return out
 
 
-def compare_pages(builder) -> list[Page]:
+def compare_pages(ix: SiteIndex) -> list[Page]:
     """A page per region, a page per ICS with its peers, and the compare page."""
-    areas = builder.areas
-    rows = latest_rows(builder.values)
-    current = [c for c in sorted(builder.with_data, key=lambda c: builder.short_names[c]) if areas.at[c, "current"]]
+    areas = ix.areas
+    current = [c for c in sorted(ix.with_data, key=lambda c: ix.short_names[c]) if ix.area[c]["current"]]
     pages: list[Page] = []
     regions = []
-    for code in sorted(areas.index[areas["type"] == "region"], key=lambda c: builder.short_names[c]):
-        members = [c for c in current if areas.at[c, "parent_code"] == code]
+    for code in sorted(areas.index[areas["type"] == "region"], key=lambda c: ix.short_names[c]):
+        members = [c for c in current if ix.area[c]["parent_code"] == code]
         if not members:
             continue
-        name = builder.short_names[code]
-        path = f"regions/{areas.at[code, 'slug']}/"
+        name = ix.short_names[code]
+        path = f"regions/{ix.slugs[code]}/"
         regions.append(Link(name, path))
         pages.append(SideBySidePage(
             "side_by_side.html", path, f"{name}: its Integrated Care Systems side by side",
@@ -96,15 +67,15 @@ def compare_pages(builder) -> list[Page]:
             intro=[f"The {len(members)} current Integrated Care Systems of the {name} region, the region as a whole "
                    "and England, on every indicator: each area's latest period. In brackets, how each ICS compares "
                    "with England (at 95%): Better, Similar or Worse where higher or lower is better."],
-            members=[builder.area_link(c) for c in members],
-            tables=side_by_side(builder, rows, members, [code, ENGLAND])))
+            members=[ix.area_link(c) for c in members],
+            tables=side_by_side(ix, members, [code, ENGLAND])))
     peer_pages = []
-    for code in sorted(builder.with_data, key=lambda c: builder.short_names[c]):
-        peers = builder.comp.peers.get(code, [])
+    for code in sorted(ix.with_data, key=lambda c: ix.short_names[c]):
+        peers = ix.comp.peers.get(code, [])
         if not peers:
             continue
-        name = builder.short_names[code]
-        path = f"ics/{builder.slugs[code]}/peers/"
+        name = ix.short_names[code]
+        path = f"ics/{ix.slugs[code]}/peers/"
         peer_pages.append(Link(name, path))
         pages.append(SideBySidePage(
             "side_by_side.html", path, f"{name} and similar systems",
@@ -113,9 +84,9 @@ def compare_pages(builder) -> list[Page]:
             intro=[f"{name} and the {len(peers)} Integrated Care Systems most like it in size and deprivation (see "
                    "the methodology), on every indicator: each area's latest period. In brackets, how each ICS "
                    "compares with England (at 95%)."],
-            members=[builder.area_link(c) for c in [code] + peers],
-            tables=side_by_side(builder, rows, [code] + peers, [ENGLAND])))
-    systems = [{"code": c, "name": builder.short_names[c]} for c in current]
+            members=[ix.area_link(c) for c in [code] + peers],
+            tables=side_by_side(ix, [code] + peers, [ENGLAND])))
+    systems = [{"code": c, "name": ix.short_names[c]} for c in current]
     pages.append(ComparePage(
         "compare.html", "compare/", "Compare Integrated Care Systems",
         "Put any Integrated Care Systems side by side on every indicator.", systems=systems, regions=regions,

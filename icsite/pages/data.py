@@ -10,9 +10,10 @@ import json
 
 import pandas as pd
 
-from icsite.datasets.files import ALL_DATA_ZIP, Credit, citation, licence_text, read, release_folder
+from icsite.datasets.files import COMPARISONS_FILE, Credit, citation, licence_text, read, release_folder
 from icsite.core.formatting import long_date
-from icsite.pages.contexts import DataIndexPage, Link, PackagePage, ReleasePage, Table, spec_json
+from icsite.charts.serialise import spec_json
+from icsite.pages.contexts import DataIndexPage, Link, PackagePage, ReleasePage, Table
 from icsite.datasets.releases import Release
 
 SHOWN_ROWS = 200  # rows of a change table shown on the page; changes.json has them all
@@ -22,8 +23,9 @@ MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json", ".zip": "applica
 
 def package_dict(release: Release) -> dict:
     d = release.descriptor
-    return {"name": release.package, "title": d.get("title") or release.package, "description": d.get("description", ""),
-            "licence": licence_text(d), "sources": [s.get("title", "") for s in d.get("sources", []) or []],
+    return {"name": release.package, "title": d.get("title") or release.package,
+            "description": d.get("description", ""), "licence": licence_text(d),
+            "sources": [s.get("title", "") for s in d.get("sources", []) or []],
             "illustrative": bool(d.get("illustrative", False)), "href": f"data/{release.package}/"}
 
 
@@ -120,7 +122,8 @@ def coverage_of(package: str, values: pd.DataFrame, indicators: pd.DataFrame, ar
 
 def data_pages(releases: dict[str, list[Release]], downloads: dict[str, list[Link]], credit: Credit,
                values: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame) -> list:
-    """The data index, a page per data set and a page per release (and latest/)."""
+    """The data index, a page per data set, a page per release, and `latest/`: a page that leads to the current
+    release (a redirect, and a link for a browser that does not follow it), never a copy of its files."""
     names = areas["short_name"].to_dict()
     titles = indicators["title"].to_dict()
     packages, pages = [], []
@@ -133,25 +136,28 @@ def data_pages(releases: dict[str, list[Release]], downloads: dict[str, list[Lin
         history = [{"version": r.version, "released": long_date(pd.Timestamp(r.released)) if r.released else "",
                     "href": release_folder(name, r.version), "current": r.current,
                     "summary": change_sentences(r.changes, r.previous)} for r in reversed(rels)]
-        cite = citation(credit, current.descriptor, current.version, current.released, release_folder(name, current.version))
+        cite = citation(credit, current.descriptor, current.version, current.released,
+                        release_folder(name, current.version))
         coverage = coverage_of(name, values, indicators, areas)
         pages.append(PackagePage("package.html", f"data/{name}/", info["title"], info["description"][:300],
                                  json_ld=dataset_json_ld(current, credit, latest, coverage), feed="feed.xml",
                                  package=info, citation=cite, releases=history, downloads=latest))
         for r in rels:
             tables, more = change_tables(r.changes, names, titles)
-            files = downloads.get(f"release/{name}/{r.version}", [])
-            for alias in ([r.version, "latest"] if r.current else [r.version]):
-                folder = release_folder(name, alias)
-                shown = [Link(link.text, folder + link.text, link.note) for link in files]
-                pages.append(ReleasePage(
-                    "release.html", folder, f"{info['title']}, version {r.version}",
-                    f"Release {r.version} of {info['title']}: files, checksums and what changed.",
-                    package=info, version=r.version, released=long_date(pd.Timestamp(r.released)) if r.released else "",
-                    current=r.current, latest_alias=alias == "latest",
-                    previous=Link(f"version {r.previous}", release_folder(name, r.previous)) if r.previous else None,
-                    citation=citation(credit, r.descriptor, r.version, r.released, release_folder(name, r.version)),
-                    downloads=shown, summary=change_sentences(r.changes, r.previous), changes=tables, more=more))
+            pages.append(ReleasePage(
+                "release.html", release_folder(name, r.version), f"{info['title']}, version {r.version}",
+                f"Release {r.version} of {info['title']}: files, checksums and what changed.",
+                package=info, version=r.version, released=long_date(pd.Timestamp(r.released)) if r.released else "",
+                current=r.current,
+                previous=Link(f"version {r.previous}", release_folder(name, r.previous)) if r.previous else None,
+                citation=citation(credit, r.descriptor, r.version, r.released, release_folder(name, r.version)),
+                downloads=downloads.get(f"release/{name}/{r.version}", []),
+                summary=change_sentences(r.changes, r.previous), changes=tables, more=more))
+        pages.append(ReleasePage(
+            "latest.html", release_folder(name, "latest"), f"{info['title']}: the latest release",
+            f"The latest release of {info['title']} is version {current.version}.", package=info,
+            version=current.version, released=long_date(pd.Timestamp(current.released)) if current.released else "",
+            current=True, latest_alias=True))
     index = DataIndexPage("data_index.html", "data/", "Data",
                           "Every data set behind this site, with its licence, releases and downloads.",
                           packages=packages, everything=downloads.get("comparisons", []))
@@ -159,7 +165,9 @@ def data_pages(releases: dict[str, list[Release]], downloads: dict[str, list[Lin
 
 
 def checksum_rows(page: ReleasePage, files: dict[str, bytes]) -> None:
-    """Fill a release page's checksums from its SHA256SUMS file."""
+    """Fill a release page's checksums from its SHA256SUMS file (`latest/` has none: it only leads to a release)."""
+    if page.latest_alias:
+        return
     text = read(files[page.path + "SHA256SUMS"]).decode()
     page.checksums = Table(f"SHA-256 checksums of version {page.version}", ["File", "SHA-256"],
                            [[line[66:], line[:64]] for line in text.splitlines() if len(line) > 66], stack=True)
@@ -172,5 +180,5 @@ def releases_json(releases: dict[str, list[Release]]) -> bytes:
              "summary": r.changes.get("summary") if r.changes else None}
             for rels in releases.values() for r in rels]
     rows.sort(key=lambda r: (r["released"], r["package"], r["version"]), reverse=True)
-    return (json.dumps({"releases": rows, "all_data": ALL_DATA_ZIP}, ensure_ascii=False, sort_keys=True)
+    return (json.dumps({"releases": rows, "all_values": COMPARISONS_FILE}, ensure_ascii=False, sort_keys=True)
             + "\n").encode()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import stat
@@ -56,14 +58,16 @@ def is_site(folder: Path) -> bool:
     return (folder / ".nojekyll").is_file() and (folder / "assets" / "vendor" / "vega-bundle.js").is_file()
 
 
-def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
+def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, dict] | None = None) -> None:
     """Write `files` as the new `out_dir`, atomically replacing the old one.
 
     A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image or data file):
     that file is copied, never linked, so that editing the published site can never change the cache. A file whose
     bytes are those of the same file in the old site is hard-linked from it, so a rebuild writes only what changed
     (the output is deterministic, so that is usually little: writing the whole site again can take seconds on a
-    busy disk). Raises NotASite, touching nothing, when `out_dir` holds files that are not a site.
+    busy disk). Raises NotASite, touching nothing, when `out_dir` holds files that are not a site. With `record`
+    (a file and facts to keep in it), the facts are kept there with a listing of the published folder (see
+    `last_build`).
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +75,74 @@ def publish(files: dict[str, bytes | Path], out_dir: Path) -> None:
         if out_dir.exists() and not (out_dir.is_dir() and is_site(out_dir)):
             raise NotASite(f"{out_dir} is not a site this tool built; it was left as it is")
         remove_leftovers(out_dir)
+        if record is not None:
+            record[0].unlink(missing_ok=True)  # it described the site being replaced
         write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir)
+        if record is not None:
+            keep_record(record[0], out_dir, record[1])
+
+
+# --- The record of the last build: what a build that would publish the same site again may skip -------------------
+
+def record_file(cache_dir: Path, out_dir: Path) -> Path:
+    """Where the record of the last build published to `out_dir` is kept: in the cache, not in the site (whose bytes
+    must not depend on the code's hash or on when files were written)."""
+    return cache_dir / "builds" / f"{hashlib.sha256(os.fsencode(out_dir.resolve())).hexdigest()[:32]}.json"
+
+
+def site_listing(out_dir: Path) -> dict[str, list[int]]:
+    """[size, modification time (ns), file type] of everything below `out_dir`, by relative path. A file edited in
+    place gets a new modification time; one added, removed or replaced changes the listing too."""
+    out: dict[str, list[int]] = {}
+
+    def walk(folder: Path, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    walk(folder / entry.name, f"{prefix}{entry.name}/")
+                else:
+                    out[prefix + entry.name] = [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode)]
+
+    walk(out_dir, "")
+    return out
+
+
+def keep_record(path: Path, out_dir: Path, facts: dict) -> None:
+    """Write the record of a build just published to `out_dir` (the caller holds the lock); forget the records of
+    sites that no longer exist. A record that cannot be written is no error: the next build builds."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for other in path.parent.glob("*.json"):  # the first line of a record names its site
+            with contextlib.suppress(OSError, ValueError), open(other, "rb") as f:
+                if other != path and not Path(json.loads(f.readline())).is_dir():
+                    other.unlink()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(str(out_dir)) + "\n" + json.dumps({**facts, "files": site_listing(out_dir)})
+                       + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def last_build(record: Path, out_dir: Path, fingerprint: str) -> dict | None:
+    """The facts the last build published to `out_dir` kept, if it was made from inputs of this `fingerprint` and the
+    folder still holds exactly the files it published, unedited; else None (the site must be built)."""
+    out_dir = out_dir.resolve()
+    if not out_dir.is_dir():
+        return None
+    with publishing_lock(out_dir):  # not while another build is swapping its site in
+        try:
+            site, facts = record.read_text(encoding="utf-8").splitlines()
+            if json.loads(site) != str(out_dir):
+                return None
+            facts = json.loads(facts)
+            if facts.get("fingerprint") != fingerprint:
+                return None
+            return facts if facts.get("files") == site_listing(out_dir) else None
+        except (OSError, ValueError):
+            return None
 
 
 @contextlib.contextmanager

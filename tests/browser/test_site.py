@@ -7,6 +7,7 @@ uses its own context. Run with: .venv/bin/python -m pytest tests/browser -q
 from __future__ import annotations
 
 import csv
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -151,7 +152,10 @@ def test_charts_degrade_without_javascript(no_js_context, site_server, name, pat
         elif not image.first.evaluate("img => img.complete && img.naturalWidth > 0"):
             problems.append(f"{label}: the chart image did not load")
         if not figure.locator("table").count():
-            problems.append(f"{label}: no data table")
+            # an embed page shows the image and links to the table on the chart's own page (one copy of it)
+            linked = figure.locator(".chart-data-link a[href*='#']")
+            if not (name == "embed" and linked.count() and linked.first.is_visible()):
+                problems.append(f"{label}: no data table")
         elif not figure.locator("table tbody tr").count():
             problems.append(f"{label}: data table has no body rows")
     assert not problems, f"{url} without JavaScript:\n  " + "\n  ".join(problems)
@@ -434,3 +438,19 @@ def test_keyboard_reaches_search_chart_tables_and_downloads(js_context, site_ser
         if reached >= {"search", "table", "table region", "download"}:
             break
     assert reached >= {"search", "table", "table region", "download"}, reached
+
+
+def test_latest_leads_to_the_current_release_with_and_without_javascript(js_context, no_js_context, site_server):
+    """data/<package>/latest/ is a page that leads to the current release's permanent address (a meta refresh, which
+    a browser follows with or without JavaScript, and a plain link), not a copy of its files."""
+    current = json.loads((REPO_ROOT / "datapackages" / "urgent-emergency-care" / "datapackage.json").read_text(
+        encoding="utf-8"))["version"]
+    latest = site_server.root / "data" / "urgent-emergency-care" / "latest"
+    assert [p.name for p in latest.iterdir()] == ["index.html"]
+    assert f'<a href="../{current}/">' in (latest / "index.html").read_text(encoding="utf-8")
+    for context in (js_context, no_js_context):
+        page = context.new_page()
+        page.goto(site_server.url("data/urgent-emergency-care/latest/"))
+        page.wait_for_url(f"**/data/urgent-emergency-care/{current}/", timeout=10000)
+        assert page.locator("h1").inner_text().endswith(f"version {current}")
+        page.close()

@@ -96,7 +96,7 @@ def test_usage_errors_exit_2(argv, capsys):
 
 
 def test_published_packages_validate_unchanged(built_site):
-    descriptors = sorted(built_site.glob("data/*/latest/datapackage.json"))
+    descriptors = sorted(built_site.glob("data/*/1.0.0/datapackage.json"))
     assert [d.parent.parent.name for d in descriptors] == ["areas", "urgent-care-sample"]
     for descriptor in descriptors:
         report = validate(str(descriptor))
@@ -104,8 +104,8 @@ def test_published_packages_validate_unchanged(built_site):
         source = FIXTURE / "datapackages" / descriptor.parent.parent.name
         for file in source.iterdir():
             assert (descriptor.parent / file.name).read_bytes() == file.read_bytes()
-            assert (descriptor.parent.parent / "1.0.0" / file.name).read_bytes() == file.read_bytes()
-        assert (descriptor.parent / f"{descriptor.parent.parent.name}.zip").stat().st_size > 0
+        assert (descriptor.parent / f"{descriptor.parent.parent.name}.xlsx").stat().st_size > 0
+        assert 'url=../1.0.0/"' in (descriptor.parent.parent / "latest" / "index.html").read_text(encoding="utf-8")
 
 
 def test_summary_line(tmp_path, capsys):
@@ -119,3 +119,42 @@ def test_summary_line(tmp_path, capsys):
     assert match, line
     assert int(match[1]) == len(list(out.rglob("index.html")))
     assert int(match[2]) == len(list(out.rglob("*.vl.json")))
+
+
+@pytest.mark.parametrize("mode", ["first", "none"])
+def test_images_setting_leaves_pages_that_work_without_javascript(tmp_path, mode):
+    """`--images first|none` (for very large sites): a chart without an image shows its table, open, instead; no page
+    links an image that is not there; the link preview goes with the first chart's PNG."""
+    import re
+
+    out = tmp_path / "site"
+    assert build.main(args(FIXTURE / "datapackages", out, "--images", mode, "--cache-dir", str(tmp_path / "c"))) == 0
+    svgs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.svg"))
+    pngs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
+    firsts = sorted({p.parent.relative_to(out).as_posix() for p in out.rglob("*.vl.json")})
+    assert sorted(s.rsplit("/", 1)[0] for s in svgs) == ([] if mode == "none" else firsts)  # one per page
+    assert sorted(s.rsplit("/", 1)[0] for s in pngs) == ([] if mode == "none" else firsts)
+    checked = 0
+    for page in out.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        for figure in re.findall(r'<figure class="chart".*?</figure>', html, flags=re.S):
+            has_image = '<img class="chart-image"' in figure
+            assert ('<details class="chart-data" open data-no-image>' in figure) != has_image, page
+            checked += 1
+        for src in re.findall(r'(?:src|href)="([^"]+\.(?:svg|png))"', html):
+            assert (page.parent / src).resolve().is_file(), (page, src)
+        assert ('property="og:image"' in html) <= (mode != "none"), page
+    assert checked > 10
+
+
+def test_images_setting_is_checked(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build.main(args(FIXTURE / "datapackages", tmp_path / "site", "--images", "some"))
+    assert exit_info.value.code == 2
+    from icsite.core.config import load_config
+
+    (tmp_path / "site.toml").write_text('images = "some"\n', encoding="utf-8")
+    config, problems = load_config(tmp_path / "site.toml")
+    assert [(p.code, p.field) for p in problems] == [("config-invalid", "images")] and config.images == "all"
+    (tmp_path / "site.toml").write_text('images = "first"\n', encoding="utf-8")
+    assert load_config(tmp_path / "site.toml")[0].images == "first"

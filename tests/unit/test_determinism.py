@@ -18,7 +18,7 @@ import pytest
 from icsite.charts import specs as charts
 from icsite.charts import spine_funnel as charts_more
 from icsite.charts import images as prerender
-from icsite.pages.contexts import spec_json
+from icsite.charts.serialise import spec_json
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "golden"))
@@ -329,7 +329,8 @@ def test_builds_from_a_filled_cache_and_an_empty_one_are_byte_identical(tmp_path
     warm, cold = tree(tmp_path / "warm"), tree(tmp_path / "cold")
     assert sorted(warm) == sorted(cold)
     assert [rel for rel in warm if warm[rel].read_bytes() != cold[rel].read_bytes()] == []
-    assert sum(rel.endswith(".png") for rel in warm) >= 10
+    assert sum(rel.endswith(".svg") for rel in warm) >= 10  # every chart's image
+    assert sum(rel.endswith(".png") for rel in warm) >= 5  # each page's link preview
     specs = [p.read_text(encoding="utf-8") for rel, p in warm.items() if rel.endswith(".vl.json")]
     assert set().union(*map(prerender.uncovered, specs)) == set()  # no glyph from a system font
     assert all(math.isfinite(x) for s in specs for x in floats(json.loads(s)))

@@ -12,7 +12,6 @@ import io
 import json
 import shutil
 import xml.etree.ElementTree as ET
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -88,13 +87,14 @@ def test_what_changed_lists_the_new_period_the_revision_and_the_changed_comparis
                                                "new": "Better"}]
     assert changes["summary"]["new_values"] == two_releases["june_rows"]
     assert changes["summary"]["withdrawn_values"] == 0
-    # the page says the same, in words and tables, at the version's address and at latest/
-    for folder in ("1.1.0", "latest"):
-        html = (site / "data" / PACKAGE / folder / "index.html").read_text(encoding="utf-8")
-        assert "Since version 1.0.0: 1 new period(s) of an indicator" in html and "1 revised value(s)" in html
-        assert "<caption>Revised values</caption>" in html and "<caption>Changed comparisons with England</caption>" in html
-        assert f"<td>{two_releases['old_comparison']}</td><td>Better</td>" in html.replace('role="cell" ', "").replace(
-            ' data-label="Was"', "").replace(' data-label="Now"', "")
+    # the page says the same, in words and tables, at the version's address; latest/ leads there
+    html = (site / "data" / PACKAGE / "1.1.0" / "index.html").read_text(encoding="utf-8")
+    assert "Since version 1.0.0: 1 new period(s) of an indicator" in html and "1 revised value(s)" in html
+    assert "<caption>Revised values</caption>" in html and "<caption>Changed comparisons with England</caption>" in html
+    assert f"<td>{two_releases['old_comparison']}</td><td>Better</td>" in html.replace('role="cell" ', "").replace(
+        ' data-label="Was"', "").replace(' data-label="Now"', "")
+    latest = (site / "data" / PACKAGE / "latest" / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../1.1.0/">' in latest and '<a href="../1.1.0/">' in latest
     first = (site / "data" / PACKAGE / "1.0.0" / "index.html").read_text(encoding="utf-8")
     assert "first release" in first and not (site / "data" / PACKAGE / "1.0.0" / "changes.json").exists()
     # the kept release is published as it was
@@ -104,7 +104,7 @@ def test_what_changed_lists_the_new_period_the_revision_and_the_changed_comparis
 
 def test_checksums_match_every_release_file(two_releases):
     folders = [p.parent for p in two_releases["site"].rglob("SHA256SUMS")]
-    assert len(folders) >= 5  # areas 1.0.0 and latest, the sample 1.0.0, 1.1.0 and latest
+    assert len(folders) >= 3 and not [f for f in folders if f.name == "latest"]  # areas 1.0.0, the sample 1.0.0, 1.1.0
     for folder in folders:
         listed = dict(line.split("  ", 1)[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
         on_disk = {p.name for p in folder.iterdir() if p.is_file()} - {"SHA256SUMS", "index.html"}
@@ -117,7 +117,7 @@ def test_every_published_datapackage_is_valid(two_releases):
     from frictionless import validate
 
     descriptors = sorted(two_releases["site"].rglob("datapackage.json"))
-    assert len(descriptors) >= 5
+    assert len(descriptors) >= 3
     for descriptor in descriptors:
         report = validate(str(descriptor))
         assert report.valid, (descriptor, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5])
@@ -168,7 +168,7 @@ def test_every_workbook_has_the_values_of_its_csv_and_no_formula(two_releases):
             checked += 1
     assert checked >= 10
     # the formula-like note stays text: in the package workbook and CSV, and in the indicator extract
-    notes = [r for r in xlsx_rows((site / "data" / PACKAGE / "latest" / f"{PACKAGE}.xlsx").read_bytes(), "values")
+    notes = [r for r in xlsx_rows((site / "data" / PACKAGE / "1.1.0" / f"{PACKAGE}.xlsx").read_bytes(), "values")
              if r[0] == "ae_4hr" and r[2] == "May 2026" and r[1] == "E54000032"]
     assert notes[0][-1] == "'=HYPERLINK(\"http://example.com\")"
 
@@ -201,8 +201,8 @@ def test_data_set_pages_carry_schema_org_dataset_metadata(two_releases):
         assert meta[key], key
     assert meta["version"] == "1.1.0" and meta["temporalCoverage"].count("/") == 1
     kinds = {d["encodingFormat"] for d in meta["distribution"]}
-    assert {"text/csv", "application/json", "application/zip",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= kinds
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert {"text/csv", "application/json", xlsx} <= kinds
     assert all(d["contentUrl"].startswith("https://example.org/ics-outcomes/data/") for d in meta["distribution"])
 
 
@@ -225,14 +225,27 @@ def test_api_files_list_every_area_and_indicator(two_releases):
     areas = json.loads((api / "areas.json").read_text(encoding="utf-8"))["areas"]
     indicators = json.loads((api / "indicators.json").read_text(encoding="utf-8"))["indicators"]
     for item in areas + indicators:
-        values = json.loads((two_releases["site"] / item["values"]).read_text(encoding="utf-8"))
-        assert values["values"] and values["meta"]["licence"].startswith("Open Government Licence")
+        table = json.loads((two_releases["site"] / item.get("values", item.get("latest"))).read_text(encoding="utf-8"))
+        assert table["rows"] and table["meta"]["licence"].startswith("Open Government Licence")
+        assert all(len(row) == len(table["columns"]) for row in table["rows"])
+    # an indicator's file has every area and period; an area's, one row per indicator: its latest value
+    every = json.loads((two_releases["site"] / indicators[0]["values"]).read_text(encoding="utf-8"))
+    assert len({(r[1], r[4]) for r in every["rows"]}) == len(every["rows"]) > len(areas)
+    kent = next(a for a in areas if a["profile"] == "ics/kent-and-medway/")
+    now = json.loads((two_releases["site"] / kent["latest"]).read_text(encoding="utf-8"))
+    ids = [row[now["columns"].index("indicator_id")] for row in now["rows"]]
+    assert len(ids) == len(set(ids)) and "Jul 2026" in [row[now["columns"].index("period")] for row in now["rows"]]
     releases = json.loads((api / "releases.json").read_text(encoding="utf-8"))["releases"]
     assert [(r["package"], r["version"]) for r in releases][0] == (PACKAGE, "1.1.0")
 
 
-def test_zip_of_everything_holds_every_package(two_releases):
-    with zipfile.ZipFile(two_releases["site"] / "data" / "all-data.zip") as z:
-        names = set(z.namelist())
-    assert {"comparisons.csv", "README.txt", f"{PACKAGE}/datapackage.json", f"{PACKAGE}/values.csv",
-            "areas/areas.csv"} <= names
+def test_each_data_set_is_published_once_and_everything_is_in_one_table(two_releases):
+    site = two_releases["site"]
+    assert not list(site.rglob("*.zip"))  # no zip copies of folders that are published anyway
+    for latest in site.glob("data/*/latest"):
+        assert [p.name for p in latest.iterdir()] == ["index.html"], latest  # a page that leads on, not a copy
+    assert not (site / "data" / PACKAGE / "1.1.0" / f"{PACKAGE}.json").exists()  # the CSV files are the data
+    everything = list(csv.DictReader(io.StringIO((site / "data" / "comparisons.csv").read_text(encoding="utf-8"))))
+    values = list(csv.DictReader(io.StringIO((site / "data" / PACKAGE / "1.1.0" / "values.csv").read_text("utf-8"))))
+    assert {(r["indicator_id"], r["area_code"], r["period"]) for r in values} <= {
+        (r["indicator_id"], r["area_code"], r["period"]) for r in everything}

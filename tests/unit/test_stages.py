@@ -15,7 +15,7 @@ from icsite.inputs.model import canonical_areas
 from icsite.core.problems import Problem, format_report, report_json
 from icsite.core.zips import make_zip
 from icsite.publish.folder import publish
-from icsite.inputs.validate import CHECKS, Tables, ValuesTable, area_not_valid, area_unknown, interval_problems, suppressed_has_value
+from icsite.inputs.domain_checks import CHECKS, Tables, ValuesTable, area_not_valid, area_unknown, interval_problems, suppressed_has_value
 
 ROOT = Path(__file__).resolve().parents[2]
 

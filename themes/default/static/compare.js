@@ -1,5 +1,6 @@
-// The compare page: puts the chosen ICSs side by side on every indicator, from the static API (api/v1/areas/<code>.json
-// and api/v1/indicators.json), and keeps the choice in the address (?ics=...&ics=...) so it can be shared.
+// The compare page: puts the chosen ICSs side by side on every indicator, from the static API (api/v1/areas/<code>.json,
+// each area's latest value of every indicator, and api/v1/indicators.json), and keeps the choice in the address
+// (?ics=...&ics=...) so it can be shared.
 const form = document.getElementById("compare-form");
 const status = document.getElementById("compare-status");
 const result = document.getElementById("compare-result");
@@ -34,10 +35,11 @@ async function compare(codes) {
   const [indicators, ...areas] = await Promise.all([json("indicators.json"), ...codes.map((c) => json(`areas/${c}.json`))]);
   const names = codes.map((c) => selects[0].querySelector(`option[value="${c}"]`).textContent);
   const latest = areas.map((area) => {
+    // a table: column names once, then rows of cells
     const byIndicator = {};
-    for (const row of area.values) {
-      const seen = byIndicator[row.indicator_id];
-      if (!seen || row.period_end > seen.period_end) byIndicator[row.indicator_id] = row;
+    for (const cells of area.rows) {
+      const row = Object.fromEntries(area.columns.map((name, i) => [name, cells[i]]));
+      byIndicator[row.indicator_id] = row;
     }
     return byIndicator;
   });

@@ -1,19 +1,17 @@
 // Draws every chart on the page with vega-embed, from its Vega-Lite spec: a JSON file beside the page
-// (figure[data-spec]) or a JSON script element inside the figure. Loaded as a module after the Vega bundle
-// (also a module), so window.vegaEmbed is ready. The static image stays for readers without JavaScript.
-async function specOf(figure, id) {
-  if (figure.dataset.spec) {
-    const response = await fetch(figure.dataset.spec);
-    if (!response.ok) throw new Error(`${figure.dataset.spec}: HTTP ${response.status}`);
-    return response.json();
-  }
-  return JSON.parse(document.getElementById(`${id}-spec`).textContent);
+// (figure[data-spec], same origin). Loaded as a module after the Vega bundle (also a module), so window.vegaEmbed is
+// ready. Without JavaScript the static image shows, or, for a chart built without one, its table (open); once the
+// chart is drawn, the image is hidden and such a table is folded like the others.
+async function specOf(figure) {
+  const response = await fetch(figure.dataset.spec);
+  if (!response.ok) throw new Error(`${figure.dataset.spec}: HTTP ${response.status}`);
+  return response.json();
 }
 
 async function draw(figure) {
   const id = figure.dataset.chart;
   try {
-    const spec = await specOf(figure, id);
+    const spec = await specOf(figure);
     const target = document.getElementById(`${id}-target`);
     const options = { renderer: "svg", actions: false };
     if (spec.params && spec.params.some((p) => p.bind)) {
@@ -28,6 +26,8 @@ async function draw(figure) {
     figure.dataset.rendered = "true";
     const image = document.getElementById(`${id}-image`);
     if (image) image.hidden = true;
+    const table = figure.querySelector("details.chart-data[data-no-image]");
+    if (table) table.open = false;
   } catch (error) {
     figure.dataset.rendered = "error";
     console.error(`chart ${id}:`, error);

@@ -1,0 +1,127 @@
+"""The model, its comparisons and the derived tables, indexed once for every page: `SiteIndex`.
+
+Each page builder takes its slice from here (an area's latest rows, an indicator's rows, a board's places and
+successions) instead of filtering whole tables, so building every page costs time in proportion to the data.
+Links and the formatting of values bound to an indicator live here too, so that every page writes them alike.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from icsite.compute.comparisons import Comparisons
+from icsite.compute.derived import derive
+from icsite.core.display import Link
+from icsite.core.formatting import is_missing, long_date, number
+from icsite.inputs.model import SiteData
+
+SUCCESSION_NOTES = {"code_change": "same board, new ONS code", "merger": "merged", "split": "part of its area",
+                    "boundary_change": "boundary change"}
+
+
+def indicator_slug(ind_id: str) -> str:
+    """URL slug of an indicator: its id with hyphens."""
+    return ind_id.replace("_", "-")
+
+
+class SiteIndex:
+    """Everything a page builder reads, each table grouped once by the key pages look it up by."""
+
+    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all"):
+        self.data, self.comp, self.downloads = data, comp, downloads
+        self.images = images  # which charts have a static image: the `images` setting (see pages.figures.place)
+        self.areas, self.indicators = data.areas, data.indicators  # small tables: one row per area, per indicator
+        self.area = data.areas.to_dict("index")  # code -> its registry row
+        self.short_names = data.areas["short_name"].to_dict()
+        self.slugs = data.areas["slug"].to_dict()
+        self.ind = data.indicators.to_dict("index")  # a dict: a Series lookup per formatted value is slow
+        self.domain_ids = {d: list(g.index) for d, g in data.indicators.groupby("domain", sort=False)}
+        self.indicator_order = [i for ids in self.domain_ids.values() for i in ids]  # by theme
+        values = comp.values  # read here only: pages take their slices from the tables below
+        self.with_data = set(values.loc[values["area_type"] == "icb", "area_code"])  # ICBs with a profile
+        self.value_count = int(values["value"].notna().sum())
+        derived = derive(data, comp)
+        self.latest, self.now, self.england_now = derived.latest, derived.now, derived.england_now
+        self.history, self.periods = derived.history, derived.periods
+        self.spread, self.recent = derived.spread, derived.recent
+        self.layouts, self.line_codes, self.changes = derived.layouts, derived.line_codes, derived.changes
+        self.trend_texts = comp.trends["trend"].to_dict()
+        self.index_successions(data.successions)
+        self.index_places(data.places)
+
+    def index_successions(self, s: pd.DataFrame) -> None:
+        """Each code's successors and predecessors (sorted), each succession's kind, and the successions into a
+        code (in the registry's order)."""
+        self.successors: dict[str, list[str]] = {}
+        self.predecessors: dict[str, list[str]] = {}
+        self.kinds: dict[tuple[str, str], str] = {}
+        self.into: dict[str, list[dict]] = {}
+        for row in s.to_dict("records"):
+            before, after = row["predecessor_code"], row["successor_code"]
+            self.successors.setdefault(before, []).append(after)
+            self.predecessors.setdefault(after, []).append(before)
+            self.kinds.setdefault((before, after), row["kind"])
+            self.into.setdefault(after, []).append(row)
+        for table in (self.successors, self.predecessors):
+            for code in table:
+                table[code].sort()
+
+    def index_places(self, places: pd.DataFrame) -> None:
+        """Each board's districts from the newest map that names it ((name, covers only part), by name), and the
+        vintages of the maps that name it."""
+        self.places: dict[str, list[tuple[str, bool]]] = {}
+        self.place_vintages: dict[str, set[str]] = {}
+        rows: dict[str, list[tuple]] = {}
+        for code, name, vintage, part in zip(places["icb_code"], places["place_name"], places["vintage"],
+                                             places["part"]):
+            rows.setdefault(code, []).append((name, vintage, part))
+        for code, mine in rows.items():
+            newest = max(vintage for _, vintage, _ in mine)
+            self.place_vintages[code] = {vintage for _, vintage, _ in mine}
+            self.places[code] = sorted((name, str(part).lower() == "true")
+                                       for name, vintage, part in mine if vintage == newest)
+
+    # links
+    def area_link(self, code: str, note: str = "") -> Link:
+        """A link to an area's profile (or just its name when it has no profile)."""
+        href = f"ics/{self.slugs[code]}/" if code in self.with_data else ""
+        return Link(self.short_names[code], href, note)
+
+    def indicator_link(self, ind_id: str) -> Link:
+        return Link(self.ind[ind_id]["title"], f"indicators/{indicator_slug(ind_id)}/")
+
+    def succession_link(self, before: str, after: str, code: str) -> Link:
+        """A link to `code` (one end of the succession `before` -> `after`), noting the succession's kind."""
+        kind = self.kinds.get((before, after))
+        return self.area_link(code, SUCCESSION_NOTES.get(kind, kind) if kind is not None else "")
+
+    # what an area is
+    def region_name(self, code: str) -> str:
+        parent = self.area[code]["parent_code"]
+        return "" if is_missing(parent) else self.short_names[parent]
+
+    def place_names(self, code: str) -> list[str]:
+        """The districts a board covers, by name: "Leeds", "North Yorkshire (part)"."""
+        return [f"{n} (part)" if part else n for n, part in self.places.get(code, [])]
+
+    def validity_text(self, code: str) -> str:
+        """When a code was valid, briefly: "to 31 March 2026", "from 1 April 2026"."""
+        a = self.area[code]
+        return f"to {long_date(a['valid_to'])}" if not a["current"] else f"from {long_date(a['valid_from'])}"
+
+    def trend_of(self, ind_id: str, code: str) -> str:
+        return self.trend_texts.get((ind_id, code), "Cannot be calculated")
+
+    # formatting helpers bound to an indicator
+    @staticmethod
+    def fmt(value, ind) -> str:
+        """A value with its unit ("74.1%"), or an en dash; the hottest function of the build, so written out."""
+        if value is None or value is pd.NA or value != value:  # missing (value != value: NaN)
+            return "–"
+        text = f"{float(value):,.{int(ind['decimals'])}f}"
+        unit = ind["unit"]
+        return f"{text}%" if unit == "%" else f"{text} {unit}" if unit else text
+
+    @staticmethod
+    def fmt_n(value, ind) -> str:
+        return number(value, int(ind["decimals"]))
