@@ -2,9 +2,9 @@
 
 - Each release of each data package, at its permanent address `data/<package>/<version>/` (`release_files`).
   `data/<package>/latest/` is a page that leads to the current one (pages.data), not a copy of it.
-- `data/comparisons.csv`: every value of every indicator with every computed column, in one file.
 - The API, `api/v1/`: what exists (`areas.json`, `indicators.json`), every value of an indicator with every computed
-  column (`indicators/<id>.json`: all areas, all periods) and each area's latest values (`areas/<code>.json`).
+  column (`indicators/<id>.json`: all areas, all periods; the one home of the computed values) and each area's
+  latest values (`areas/<code>.json`).
 - Small extracts beside the pages, for a reader who wants one file: an indicator's latest period, every area
   (`indicators/<slug>/<id>-latest.csv` and `.xlsx`), and an ICS's latest value of every indicator
   (`ics/<slug>/<slug>-latest.csv` and `.xlsx`).
@@ -46,8 +46,8 @@ class DataJob:
     created: date  # the data release date: for the workbooks' properties
 
 
-COMPARISONS_FILE = "data/comparisons.csv"
 API = "api/v1/"
+INDICATOR_INDEX = f"{API}indicators.json"  # lists every indicator with the address of its values
 LICENCE = f"{OGL_TITLE} ({OGL_URL})"
 
 
@@ -84,7 +84,7 @@ def latest_of_each(table: pd.DataFrame, is_latest: pd.Series) -> pd.Series:
 
 
 def data_files(job: DataJob) -> dict[str, bytes]:
-    """Every data file of the site, by path: releases, the whole table, the API and the extracts."""
+    """Every data file of the site, by path: releases, the API and the extracts."""
     from icsite.datasets.tables import computed_table, csv_parts, in_table_order, to_json  # noqa: PLC0415
 
     table = computed_table(job.values, job.areas["short_name"].to_dict())
@@ -94,11 +94,11 @@ def data_files(job: DataJob) -> dict[str, bytes]:
     by_indicator = table.groupby("indicator_id", sort=True).indices
     latest_by_indicator = table[is_latest.to_numpy()].groupby("indicator_id", sort=True).indices
     latest_by_area = table[current.to_numpy()].groupby("area_code", sort=True).indices
-    parts = {("all", None): range(len(table))}
+    parts = {}
     parts.update({("indicator", k): table.index[is_latest.to_numpy()][v] for k, v in latest_by_indicator.items()})
     parts.update({("area", k): table.index[current.to_numpy()][v] for k, v in latest_by_area.items() if k in icbs})
     csv = csv_parts(table, parts)
-    files = {COMPARISONS_FILE: csv[("all", None)]}
+    files: dict[str, bytes] = {}
     extracted = sorted(set(table.index[is_latest.to_numpy()]) | set(table.index[current.to_numpy()]))
     columns, cells = list(table.columns), dict(zip(extracted, xlsx_rows(table.loc[extracted])))
     for ind_id, rows in by_indicator.items():
@@ -199,8 +199,7 @@ def api_index(job: DataJob) -> dict[str, bytes]:
                          "value_type": ind["value_type"], "definition": ind["definition"], "source": ind["source"],
                          "illustrative": bool(ind["illustrative"]), "package": ind["package"],
                          "values": f"{API}indicators/{ind_id}.json", "page": indicator_folder(ind_id)})
-    meta = {"api_version": 1, "licence": LICENCE, "publisher": job.credit.publisher,
-            "all_values": COMPARISONS_FILE}
+    meta = {"api_version": 1, "licence": LICENCE, "publisher": job.credit.publisher}
 
     def dump(obj) -> bytes:
         return (json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n").encode()
@@ -211,7 +210,7 @@ def api_index(job: DataJob) -> dict[str, bytes]:
 
 def data_links(job: DataJob) -> dict[str, list]:
     """Links to the files `data_files` writes, keyed as the pages look them up; sizes are filled in afterwards."""
-    links: dict[str, list] = {"comparisons": [Link("comparisons.csv", COMPARISONS_FILE)]}
+    links: dict[str, list] = {}
     latest_ids = set(job.values.loc[job.values["is_latest"].astype(bool), "indicator_id"])
     for ind_id in sorted(set(job.values["indicator_id"])):
         base = indicator_extract(ind_id)
@@ -253,7 +252,7 @@ def human_size(n: int) -> str:
 
 #: the code that decides the bytes of the data files: every module of this stage, and the publisher
 CODE = sorted(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / "publish" / "folder.py"]
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 
 
 def job_key(job: DataJob) -> str:

@@ -141,7 +141,7 @@ class IndicatorPage(Page):
 @dataclass
 class DataIndexPage(Page):
     packages: list[dict] = field(default_factory=list)  # name, title, description, href, version, released, ...
-    everything: list[Link] = field(default_factory=list)  # the whole site's data: comparisons.csv
+    everything: list[Link] = field(default_factory=list)  # each indicator's API file of every value, by title
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from icsite.datasets.files import COMPARISONS_FILE, Credit, citation, licence_text, read, release_folder
+from icsite.datasets.files import INDICATOR_INDEX, Credit, citation, licence_text, read, release_folder
 from icsite.core.formatting import long_date
 from icsite.charts.serialise import spec_json
 from icsite.pages.contexts import DataIndexPage, Link, PackagePage, ReleasePage, Table
@@ -158,9 +158,11 @@ def data_pages(releases: dict[str, list[Release]], downloads: dict[str, list[Lin
             f"The latest release of {info['title']} is version {current.version}.", package=info,
             version=current.version, released=long_date(pd.Timestamp(current.released)) if current.released else "",
             current=True, latest_alias=True))
+    every = [Link(titles[ind_id], link.href, link.note) for ind_id in sorted(titles, key=lambda i: (titles[i], i))
+             for link in downloads.get(f"indicators/{ind_id}", []) if link.href.endswith(f"/{ind_id}.json")]
     index = DataIndexPage("data_index.html", "data/", "Data",
                           "Every data set behind this site, with its licence, releases and downloads.",
-                          packages=packages, everything=downloads.get("comparisons", []))
+                          packages=packages, everything=every)
     return [index] + pages
 
 
@@ -180,5 +182,5 @@ def releases_json(releases: dict[str, list[Release]]) -> bytes:
              "summary": r.changes.get("summary") if r.changes else None}
             for rels in releases.values() for r in rels]
     rows.sort(key=lambda r: (r["released"], r["package"], r["version"]), reverse=True)
-    return (json.dumps({"releases": rows, "all_values": COMPARISONS_FILE}, ensure_ascii=False, sort_keys=True)
+    return (json.dumps({"releases": rows, "indicators": INDICATOR_INDEX}, ensure_ascii=False, sort_keys=True)
             + "\n").encode()

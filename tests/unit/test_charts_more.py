@@ -207,7 +207,8 @@ def test_over_time_chart_lists_every_ics_to_highlight():
     assert param["name"] == charts.PICK and param["value"] == ""
     assert param["bind"]["options"] == ["", "A", "B"] and param["bind"]["labels"] == ["None", "A", "B"]
     picked = spec["layer"][2]
-    assert charts.PICK in picked["transform"][0]["filter"] and picked["encoding"]["color"] == {"value": charts.PICKED_COLOUR}
+    assert "lookup" in picked["transform"][0]  # the rows' names and series, written once each (charts.keyed)
+    assert charts.PICK in picked["transform"][1]["filter"] and picked["encoding"]["color"] == {"value": charts.PICKED_COLOUR}
     def visible_picked(svg: str) -> set[str]:
         marks = re.findall(r'<path aria-label="[^"]*Area: (\w+);[^>]*D55E00[^>]*opacity="(\d)"', svg)
         return {area for area, opacity in marks if opacity == "1"}
@@ -215,3 +216,19 @@ def test_over_time_chart_lists_every_ics_to_highlight():
     assert visible_picked(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])) == set()
     spec["params"][0]["value"] = "A"
     assert visible_picked(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])) == {"A"}
+
+
+def test_chart_data_is_written_as_csv_that_reads_back_as_the_records():
+    """A spec's named data sets become CSV text with a parse that restores numbers and empty text as null."""
+    from icsite.charts.serialise import csv_data, inline_csv
+
+    rows = [{"area": "A, B", "value": 1.5, "label": "two\nlines"}, {"area": "C", "value": None, "order": 2}]
+    text, parse = csv_data(rows)
+    assert text == 'area,label,order,value\n"A, B","two\nlines",,1.5\nC,,2,\n'
+    assert parse == {"label": "string", "order": "number", "value": "number"}
+    spec = inline_csv({"data": {"name": "d"}, "datasets": {"d": rows},
+                       "layer": [{"data": {"name": "d"}}, {"data": {"values": [{"x": 1}]}}]})
+    assert spec["datasets"] == {"d": text} and spec["layer"][1]["data"] == {"values": [{"x": 1}]}
+    assert spec["data"]["format"] == spec["layer"][0]["data"]["format"] == {"type": "csv", "parse": parse}
+    with pytest.raises(ValueError, match="mixes"):
+        csv_data([{"x": 1}, {"x": "one"}])

@@ -71,7 +71,7 @@ def test_every_page_and_download_exists(site):
         assert (site / "api" / "v1" / "indicators" / f"{ind}.json").is_file(), ind
     for page in ("index.html", "ics/index.html", "indicators/index.html", "data/index.html", "about/index.html",
                  "methodology/index.html", "data-standard/index.html", "assets/vendor/vega-bundle.js", "api/index.html",
-                 "api/v1/areas.json", "api/v1/indicators.json", "api/v1/releases.json", "data/comparisons.csv",
+                 "api/v1/areas.json", "api/v1/indicators.json", "api/v1/releases.json",
                  "feed.xml", "robots.txt", "404.html", ".nojekyll"):
         assert (site / page).is_file(), page
 
@@ -121,8 +121,12 @@ def test_every_computed_column_is_published(site):
     devon = pd.read_csv(site / "ics" / "devon" / "devon-latest.csv", dtype=str, keep_default_na=False)
     assert set(devon["area_code"]) == {"E54000037"} and len(devon) == devon["indicator_id"].nunique() >= 30
     assert set(devon["peer_group"]) != {""}
-    everything = pd.read_csv(site / "data" / "comparisons.csv", dtype=str, keep_default_na=False)
-    assert len(everything) == sum(len(pd.read_csv(p, dtype=str)) for p in (ROOT / "datapackages").glob("*/values.csv"))
+    assert not (site / "data" / "comparisons.csv").exists()  # the indicators' API files are the one home
+    listed = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    every_row = sum(len(json.loads((site / i["values"]).read_text(encoding="utf-8"))["rows"]) for i in listed)
+    assert every_row == sum(len(pd.read_csv(p, dtype=str)) for p in (ROOT / "datapackages").glob("*/values.csv"))
+    data_page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="../{i["values"]}"' in data_page for i in listed)  # the data page links every one
 
 
 def test_profiles_show_comparison_rank_range_trend_and_peers(site):
