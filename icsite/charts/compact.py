@@ -148,12 +148,16 @@ def png_pixels(png: bytes) -> np.ndarray | None:
     rows = raw.reshape(height, width * channels + 1)
     if not np.isin(rows[:, 0], (0, 1, 2)).all():
         return None
+    if not (rows[:, 0] == 2).any():  # no row depends on the one above: undo the Sub filter of all rows at once
+        lines = rows[:, 1:].reshape(height, width, channels)
+        summed = np.cumsum(lines, axis=1, dtype=np.uint8)  # wraps at 256, as the filter does
+        return np.where((rows[:, 0] == 1)[:, None, None], summed, lines)
     pixels = np.empty((height, width, channels), np.uint8)
     previous = np.zeros((width, channels), np.uint8)
     for y in range(height):
         line = rows[y, 1:].reshape(width, channels)
         if rows[y, 0] == 1:  # Sub: each byte adds the byte of the pixel to its left
-            line = np.cumsum(line, axis=0, dtype=np.uint64).astype(np.uint8)
+            line = np.cumsum(line, axis=0, dtype=np.uint8)
         elif rows[y, 0] == 2:  # Up: each byte adds the byte above it
             line = line + previous
         pixels[y] = line

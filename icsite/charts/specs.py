@@ -93,10 +93,10 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     return spec
 
 
-def keyed(spec: dict, name: str, fields: tuple[str, ...]) -> None:
+def keyed(spec: dict, name: str, fields: tuple[str, ...], key: str = "k") -> None:
     """Write the text `fields` that repeat across the rows of data set `name` once each, in a small lookup table.
 
-    Each distinct combination of the fields (missing ones included) gets a number, `k`; a row keeps its number and
+    Each distinct combination of the fields (missing ones included) gets a number, `key`; a row keeps its number and
     its other fields, and a `lookup` transform, the spec's first, gives the row its fields back before anything
     reads them (in a layered chart, each layer that reads them). The chart is drawn from the same rows, in the same order: only the file is smaller (a profile's
     trend chart repeats the panel's title, the area, its series and its segment on every point).
@@ -104,13 +104,13 @@ def keyed(spec: dict, name: str, fields: tuple[str, ...]) -> None:
     rows, combos, out = spec["datasets"][name], {}, []
     for row in rows:
         combo = tuple(row.get(f) for f in fields)
-        k = combos.setdefault(combo, len(combos))
-        out.append({"k": k, **{key: value for key, value in row.items() if key not in fields}})
-    table = f"{name}_keys"
+        number = combos.setdefault(combo, len(combos))
+        out.append({key: number, **{f: value for f, value in row.items() if f not in fields}})
+    table = f"{name}_keys" if key == "k" else f"{name}_{key}_keys"
     spec["datasets"][name] = out
-    spec["datasets"][table] = [{"k": k, **{f: v for f, v in zip(fields, combo) if v is not None}}
-                               for combo, k in combos.items()]
-    lookup = {"lookup": "k", "from": {"data": {"name": table}, "key": "k", "fields": list(fields)}}
+    spec["datasets"][table] = [{key: number, **{f: v for f, v in zip(fields, combo) if v is not None}}
+                               for combo, number in combos.items()]
+    lookup = {"lookup": key, "from": {"data": {"name": table}, "key": key, "fields": list(fields)}}
     # a layer with data of its own does not see its chart's transforms: each layer that reads the rows looks them up
     readers = [layer for layer in spec.get("layer", []) if layer.get("data", {"name": name}) == {"name": name}]
     for view in readers or [spec]:
@@ -144,6 +144,7 @@ def trend_chart(rows: list[dict], *, title: str, area_label: str, peers: bool = 
     if not any("label" in r for r in rows):  # no break: only the lines (an empty layer makes Vega warn)
         spec["spec"]["layer"] = layers[:2 if peers else 1]
     keyed(spec, "trend", ("title", "series", "area", "segment"))
+    keyed(spec, "trend", ("period",), key="p")  # each period label once (period_end stays: it is parsed as a date)
     return spec
 
 
@@ -242,6 +243,7 @@ def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
     else:  # no change in the range: just the lines (an empty layer would make Vega warn of an infinite extent)
         spec["layer"] = spec["layer"][:3]
     keyed(spec, "over_time", ("area", "line", "series"))
+    keyed(spec, "over_time", ("period",), key="p")
     return spec
 
 

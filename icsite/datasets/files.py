@@ -99,6 +99,7 @@ def data_files(job: DataJob) -> dict[str, bytes]:
     parts.update({("area", k): table.index[current.to_numpy()][v] for k, v in latest_by_area.items() if k in icbs})
     csv = csv_parts(table, parts)
     files: dict[str, bytes] = {}
+    peer_groups = area_peer_groups(job.values)
     extracted = sorted(set(table.index[is_latest.to_numpy()]) | set(table.index[current.to_numpy()]))
     columns, cells = list(table.columns), dict(zip(extracted, xlsx_rows(table.loc[extracted])))
     for ind_id, rows in by_indicator.items():
@@ -108,7 +109,8 @@ def data_files(job: DataJob) -> dict[str, bytes]:
                 "illustrative": bool(ind["illustrative"]), "source": ind["source"], "package": ind["package"],
                 "licence": LICENCE, "citation": f"{job.credit.publisher} ({job.created.year}). {ind['title']}. "
                                                 f"{job.credit.root}{API}indicators/{ind_id}.json"}
-        files[f"{API}indicators/{ind_id}.json"] = to_json(table.iloc[rows], meta)
+        # the indicator is in `meta` and each area's peer group in areas.json: neither is repeated on every row
+        files[f"{API}indicators/{ind_id}.json"] = to_json(table.iloc[rows].drop(columns=PER_FILE), meta)
         if ind_id in latest_by_indicator:
             base = indicator_extract(ind_id)
             cite = (f"{job.credit.publisher} ({job.created.year}). {ind['title']}, latest period. "
@@ -126,9 +128,9 @@ def data_files(job: DataJob) -> dict[str, bytes]:
     for code, rows in latest_by_area.items():
         area = job.areas.loc[code]
         meta = {"area_code": code, "name": area["name"], "type": area["type"], "licence": LICENCE,
-                "rows": "the area's latest value of each indicator"}
+                "rows": "the area's latest value of each indicator", "peer_group": peer_groups.get(code, "")}
         chosen = table.index[current.to_numpy()][rows]
-        files[f"{API}areas/{code}.json"] = to_json(table.loc[chosen], meta)
+        files[f"{API}areas/{code}.json"] = to_json(table.loc[chosen].drop(columns=["peer_group"]), meta)
         if code in icbs:
             base = area_extract(area["slug"])
             cite = (f"{job.credit.publisher} ({job.created.year}). {area['short_name']}: latest value of every "
@@ -172,11 +174,23 @@ def extract_xlsx(columns: list[str], rows: list[tuple], about: list[list], creat
     return workbook([("Values", columns, rows), ("About", ["Item", "Detail"], about)], created=created, title=title)
 
 
+#: columns the API's indicator files leave out: the indicator (in the file's `meta`) and the area's peer group
+#: (a fact about the area, in areas.json and each area's file)
+PER_FILE = ["indicator_id", "peer_group"]
+
+
+def area_peer_groups(values: pd.DataFrame) -> dict[str, str]:
+    """Each area's peer group (the codes of its most similar ICSs, space-separated; "" for none)."""
+    first = values.drop_duplicates("area_code")
+    return {code: str(group) for code, group in zip(first["area_code"], first["peer_group"].fillna(""))}
+
+
 def api_index(job: DataJob) -> dict[str, bytes]:
     """api/v1/areas.json and api/v1/indicators.json: what exists, with the addresses of its values."""
     areas = job.areas if "code" in job.areas.columns else job.areas.reset_index()
     with_values = set(job.values["area_code"])
     icbs = set(icb_codes(job.values))
+    peer_groups = area_peer_groups(job.values)
 
     def day(d) -> str | None:
         return None if pd.isna(d) else d.strftime("%Y-%m-%d")
@@ -189,7 +203,7 @@ def api_index(job: DataJob) -> dict[str, bytes]:
                           "parent_code": None if pd.isna(a.get("parent_code")) else a["parent_code"],
                           "ods_code": None if pd.isna(a.get("ods_code")) else a["ods_code"],
                           "valid_from": day(a["valid_from"]), "valid_to": day(a["valid_to"]),
-                          "latest": f"{API}areas/{a['code']}.json",
+                          "latest": f"{API}areas/{a['code']}.json", "peer_group": peer_groups.get(a["code"], ""),
                           "profile": f"ics/{a['slug']}/" if a["code"] in icbs else None})
     ind_rows = []
     for ind_id, ind in job.indicators.iterrows():

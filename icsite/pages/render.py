@@ -38,18 +38,34 @@ def make_environment(themes_dir: Path, theme: str) -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(number=number, ordinal=ordinal, long_date=long_date,
                        comparison_class=lambda c: COMPARISON_CLASS.get(c, "not-compared"))
-    env.globals.update(embed_code=embed_code, cell_opens=cell_opens, table_cells=table_cells)
+    env.globals.update(embed_code=embed_code, cell_opens=cell_opens, table_cells=table_cells,
+                       numeric_from=numeric_from)
     return env
 
 
-def cell_opens(table) -> list[str]:
+#: numbers are right-aligned by a class on the table, not on each cell, when a plain (not stacking) table's numeric
+#: columns are all those from some column on: `num-from-N` aligns cells from the Nth (style.css has N = 2 to 8)
+NUM_FROM = range(2, 9)
+
+
+def numeric_from(table) -> int:
+    """N when the numeric columns of a plain table are exactly those from the Nth (1-based) on; else 0."""
+    numeric = list(table.numeric or [])
+    if table.stack or len(numeric) != len(table.columns) or True not in numeric:
+        return 0
+    first = numeric.index(True)
+    return first + 1 if all(numeric[first:]) and first + 1 in NUM_FROM else 0
+
+
+def cell_opens(table, num_from: int = 0) -> list[str]:
     """The opening tag of each column's cells: `<th scope="row">` for the first, then `<td>` with the column's name
-    (`data-label`, for the card layout of a stacking table on a phone) and `class="num"` for numbers."""
+    (`data-label`, for the card layout of a stacking table on a phone) and `class="num"` for numbers (unless the
+    table's `num-from-N` class aligns them)."""
     numeric = list(table.numeric or [])
     opens = ['<th scope="row">']
     for i, column in enumerate(table.columns[1:], start=1):
         label = f' data-label="{escape(column)}"' if table.stack else ""
-        num = ' class="num"' if i < len(numeric) and numeric[i] else ""
+        num = ' class="num"' if i < len(numeric) and numeric[i] and not num_from else ""
         opens.append(f"<td{label}{num}>")
     return opens
 

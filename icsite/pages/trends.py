@@ -52,7 +52,7 @@ def trend_figures(ix: SiteIndex, code: str, name: str) -> list[Figure]:
             description(name, title, len({r["title"] for r in rows}), peer_names if with_peers else [], breaks,
                         joined),
             Table(f"{title}: values for {name}" + (", similar ICSs and England" if with_peers else " and England"),
-                  columns, table_rows, numeric, stack=with_peers)))
+                  columns, table_rows, numeric)))  # a data table: it scrolls sideways on a phone (WCAG 1.4.10)
     return out
 
 
@@ -91,7 +91,7 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str], peer_codes:
             if not is_missing(england) and ind["value_type"] != "count":  # a count is not on England's scale
                 rows.append({"title": title, "series": "England", "area": "England", "segment": "",
                              "period": period, "period_end": end, "value": round(float(england), 4)})
-            table_rows.append([ind["title"], period, segment, ix.fmt(value, ind), ix.fmt(england, ind)]
+            table_rows.append([title, period, segment, ix.fmt(value, ind), ix.fmt(england, ind)]
                               + [ix.fmt(found.get(end), ind) for found in peer_values])
             if source != code and not before_break:
                 joined.add(source)

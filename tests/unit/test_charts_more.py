@@ -207,8 +207,9 @@ def test_over_time_chart_lists_every_ics_to_highlight():
     assert param["name"] == charts.PICK and param["value"] == ""
     assert param["bind"]["options"] == ["", "A", "B"] and param["bind"]["labels"] == ["None", "A", "B"]
     picked = spec["layer"][2]
-    assert "lookup" in picked["transform"][0]  # the rows' names and series, written once each (charts.keyed)
-    assert charts.PICK in picked["transform"][1]["filter"] and picked["encoding"]["color"] == {"value": charts.PICKED_COLOUR}
+    # the rows' names and series, and their periods, are written once each (charts.keyed): two lookups come first
+    assert "lookup" in picked["transform"][0] and "lookup" in picked["transform"][1]
+    assert charts.PICK in picked["transform"][2]["filter"] and picked["encoding"]["color"] == {"value": charts.PICKED_COLOUR}
     def visible_picked(svg: str) -> set[str]:
         marks = re.findall(r'<path aria-label="[^"]*Area: (\w+);[^>]*D55E00[^>]*opacity="(\d)"', svg)
         return {area for area, opacity in marks if opacity == "1"}

@@ -202,11 +202,11 @@ def test_static_images_name_only_our_font_first():
     spec = json.loads(first_specs()[0])
     spec["config"]["axis"] = {"labelFont": "Comic Sans MS"}
     spec["layer"][-1]["mark"]["font"] = "Papyrus"
-    spec["datasets"]["ranked"][0]["font"] = "a value, not a font"
+    spec["datasets"]["rows"] = [{"font": "a value, not a font"}]  # data, whatever form the charts' own data take
     prerender.pin_fonts(spec)
     assert spec["config"]["font"] == spec["config"]["axis"]["labelFont"] == spec["layer"][-1]["mark"]["font"]
     assert spec["config"]["font"].startswith(f'"{prerender.FONT_FAMILY}",')
-    assert spec["datasets"]["ranked"][0]["font"] == "a value, not a font"
+    assert spec["datasets"]["rows"][0]["font"] == "a value, not a font"
     svg = prerender.render_svg(first_specs()[0])
     assert set(re.findall(r'font-family="([^"]*)"', svg)) == {prerender.FONT.replace('"', "&quot;")}
 

@@ -43,3 +43,34 @@ def test_markdown_is_sanitised():
     html = render_markdown('Hello <script>alert(1)</script> <a href="javascript:alert(1)" onclick="x()">x</a>')
     assert "<script" not in html and "javascript:" not in html and "onclick" not in html
     assert "Hello" in html
+
+
+def test_table_rows_written_in_python_escape_and_link_like_the_template():
+    """table_cells writes what the per-cell template wrote: escaped text, links relative to the page, tags by column."""
+    from markupsafe import Markup
+
+    from icsite.core.display import Link, Table
+    from icsite.pages.render import cell_opens, numeric_from, table_cells
+
+    plain = Table("T", ["Area", "Period", "Value", "England"], [], [False, False, True, True])
+    assert numeric_from(plain) == 3  # columns 3 and 4 are numbers: one class on the table, none per cell
+    opens = cell_opens(plain, numeric_from(plain))
+    row = table_cells([Link("A & B", "ics/a/"), "<2024>", "5%", Link("England", "")], opens, lambda h: "../" + h)
+    assert isinstance(row, Markup)
+    assert row == ('<th scope="row"><a href="../ics/a/">A &amp; B</a></th><td>&lt;2024&gt;</td><td>5%</td>'
+                   "<td>England</td>")
+    mixed = Table("T", ["Area", "Value", "Note"], [], [False, True, False])
+    assert numeric_from(mixed) == 0 and cell_opens(mixed)[1] == '<td class="num">'
+    stacked = Table("T", ["Area", 'Say "hi"', "Value"], [], [False, False, True], stack=True)
+    assert numeric_from(stacked) == 0  # a stacking table keeps its per-cell classes (the phone layout needs them)
+    assert cell_opens(stacked)[1:] == ['<td data-label="Say &#34;hi&#34;">', '<td data-label="Value" class="num">']
+
+
+def test_relative_links_match_posixpath():
+    import posixpath
+
+    from icsite.pages.render import relative_path
+
+    for start in [".", "ics", "ics/devon", "data/x/1.0.0", "ics/devon2"]:
+        for target in [".", "ics", "ics/devon", "ics/devon/spine.svg", "assets/site.css", "ics/devon/#top", "x"]:
+            assert relative_path(target, start) == posixpath.relpath(target, start), (target, start)

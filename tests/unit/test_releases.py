@@ -249,7 +249,10 @@ def test_each_data_set_is_published_once_and_every_value_is_in_the_api(two_relea
     everything = set()
     for ind in json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]:
         table = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
-        at = [table["columns"].index(c) for c in ("indicator_id", "area_code", "period")]
-        everything |= {tuple(row[i] for i in at) for row in table["rows"]}
+        assert "indicator_id" not in table["columns"] and "peer_group" not in table["columns"]  # said once: meta
+        at = [table["columns"].index(c) for c in ("area_code", "period")]
+        everything |= {(table["meta"]["indicator_id"], *(row[i] for i in at)) for row in table["rows"]}
     values = list(csv.DictReader(io.StringIO((site / "data" / PACKAGE / "1.1.0" / "values.csv").read_text("utf-8"))))
+    areas = json.loads((site / "api" / "v1" / "areas.json").read_text(encoding="utf-8"))["areas"]
+    assert all(isinstance(a["peer_group"], str) for a in areas)  # the one home of each area's peer group
     assert {(r["indicator_id"], r["area_code"], r["period"]) for r in values} <= everything
