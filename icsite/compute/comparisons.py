@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from icsite.compute.lineage import latest_segment, lineage, lineage_values
-from icsite.inputs.model import ENGLAND, SiteData
+from icsite.core.standard import ENGLAND
+from icsite.inputs.model import SiteData
 from icsite.compute.peers import learning, peer_groups
 from icsite.compute.ranking import add_ranks
 from icsite.compute.stats import interval

@@ -15,7 +15,8 @@ import pandas as pd
 from icsite.compute.comparisons import Comparisons
 from icsite.compute.lineage import area_changes, continuous_codes
 from icsite.compute.tilemap import tile_layout
-from icsite.inputs.model import ENGLAND, SiteData
+from icsite.core.standard import ENGLAND
+from icsite.inputs.model import SiteData
 
 TREND_WINDOW = 13  # points shown on small-multiple trend charts
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from icsite.core.standard import ENGLAND  # noqa: F401 (the later stages take it from here, with the model)
 from icsite.inputs.load import ContentPage, Sources
 
 DOMAINS = {  # order is the order a citizen scans the themes in

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from icsite.core.display import Link, Table
 from icsite.core.formatting import is_missing
-from icsite.inputs.model import DOMAINS, ENGLAND
+from icsite.core.standard import ENGLAND
+from icsite.inputs.model import DOMAINS
 from icsite.pages.contexts import ComparePage, Page, SideBySidePage
 from icsite.pages.index import SiteIndex
 

@@ -8,7 +8,7 @@ from icsite.charts import specs as charts
 from icsite.charts.annotations import headroom, label_side
 from icsite.core.display import Link, Table
 from icsite.core.formatting import long_date
-from icsite.inputs.model import ENGLAND
+from icsite.core.standard import ENGLAND
 from icsite.pages.figures import Figure, figure
 from icsite.pages.index import SiteIndex
 from icsite.pages.text import change_label, kinds_text
