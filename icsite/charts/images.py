@@ -25,17 +25,13 @@ import re
 import struct
 import tempfile
 import warnings
-import weakref
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from icsite.charts.compact import slim_svg, smaller_png
-from icsite.core import parallel
-from icsite.core.config import IMAGE_MODES  # an SVG for every chart, for each page's first only, or none
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
-RULES = "7"  # change when render_svg or `draw` change how they draw, so cached images are drawn again
+RULES = "8"  # change when render_svg, `draw` or trend_image change how they draw, so cached images are drawn again
 # the reader's browser draws the image's text in its own fonts, which may be wider than those measured here:
 # leave room so that long axis labels are not cut off at the left edge
 PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
@@ -57,121 +53,17 @@ _registered: list[Path] = []  # the font folder registered with vl-convert in th
 _DEF_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=url\(#)(clip|gradient_)(\d+)(?=\))')
 
 
-@dataclass
-class RenderStats:
-    """How many images a build needed, and how many it had to render."""
-
-    charts: int = 0
-    rendered: int = 0
-
-
-def chart_images(pages, charts_of, mode: str, cache_dir: Path, wait: bool = True):
-    """The static images of every page's charts, as `mode` (one of IMAGE_MODES) says, by site path, with
-    RenderStats; with `wait=False`, the `Drawing` that makes them while the build goes on (its `result()` waits).
-
-    `charts_of(page)` lists a page's charts in page order. A chart gets an SVG if it names one (`image`) and `mode`
-    allows it; one that gets none has its `image` and `png` cleared (its page then shows its table instead), and a
-    page whose link-preview PNG is not made loses its `image`. A PNG is made only for charts whose `png` is set and
-    that have an SVG.
-    """
-    if mode not in IMAGE_MODES:
-        raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, not {mode!r}")
-    requests: dict[str, tuple[str, str]] = {}  # the SVG's site path -> (spec, the PNG's site path or "")
-    charts = 0
-    for page in pages:
-        made = set()
-        for n, chart in enumerate(charts_of(page)):
-            charts += 1
-            if mode == "none" or (mode == "first" and n > 0) or not chart.image:
-                chart.image = chart.png = ""
-                continue
-            requests[page.path + chart.image] = (chart.spec_json, page.path + chart.png if chart.png else "")
-            if chart.png:
-                made.add(page.path + chart.png)
-        if getattr(page, "image", "") and page.image not in made and page.image.endswith(".png"):
-            page.image = ""
-    drawing = Drawing(requests, cache_dir, charts)
-    return drawing.result() if wait else drawing
-
-
-def render_images(specs: dict[str, str], cache_dir: Path, png=None) -> tuple[dict[str, Path], RenderStats]:
-    """An SVG for each spec ({site path without extension: spec JSON}), and a PNG beside it for the paths in
-    `png` (default: all of them); each cached or rendered now."""
-    wanted = set(specs) if png is None else set(png)
-    return render({f"{path}.svg": (spec, f"{path}.png" if path in wanted else "") for path, spec in specs.items()},
-                  cache_dir)
-
-
-def render(requests: dict[str, tuple[str, str]], cache_dir: Path) -> tuple[dict[str, Path], RenderStats]:
-    """Images by site path, from {SVG path: (spec JSON, PNG path or "")}: the cached files, rendered now if missing."""
-    return Drawing(requests, cache_dir).result()
-
-
-class Drawing:
-    """The images of some charts (see `render`), drawn in other processes while the build goes on; `result` waits.
-
-    The SVG and the PNG of a spec are cached apart (`<key>.svg`, `<key>.png`), so a chart whose PNG is wanted later
-    draws only the PNG, from its cached SVG. The missing ones are drawn in parallel, one process per processor
-    (PNGs, the longer jobs, first); which process draws which chart changes no byte (`stable_ids`).
-    """
-
-    def __init__(self, requests: dict[str, tuple[str, str]], cache_dir: Path, charts: int | None = None):
-        import vl_convert
-
-        self.requests, self.folder = requests, cache_dir / "images"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.charts = len(requests) if charts is None else charts
-        version = getattr(vl_convert, "__version__", "unknown")
-        self.keys = {svg: image_key(version, spec) for svg, (spec, _) in requests.items()}
-        work: dict[str, tuple[str, str | None, bool]] = {}  # key -> (spec, the cached SVG or None, PNG wanted)
-        for svg, (spec, png) in requests.items():
-            key = self.keys[svg]
-            have_svg = (self.folder / f"{key}.svg").exists()
-            want_png = bool(png) and not (self.folder / f"{key}.png").exists()
-            if not have_svg or want_png:
-                cached = (self.folder / f"{key}.svg").read_text(encoding="utf-8") if have_svg else None
-                before = work.get(key)
-                work[key] = (spec, cached, want_png or bool(before and before[2]))
-        self.items = sorted(work.items(), key=lambda item: (not item[1][2], item[0]))
-        warn_uncovered(spec for _, (spec, cached, _) in self.items if cached is None)
-        self.fonts = str(font_folder(cache_dir))
-        workers = min(parallel.processors(), len(self.items))
-        self.pool = parallel.pool(workers) if workers > 1 else None
-        self.futures = [self.pool.submit(draw, job, self.fonts) for _, job in self.items] if self.pool else []
-        if self.pool is not None:  # a build that fails before `result` stops the drawing all the same
-            weakref.finalize(self, self.pool.shutdown, wait=False, cancel_futures=True)
-
-    def result(self) -> tuple[dict[str, Path], RenderStats]:
-        """The images as paths in the cache, once all are drawn, by site path; and how many were drawn."""
-        if self.pool is not None:
-            try:
-                drawn = [future.result() for future in self.futures]
-            finally:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            drawn = [draw(job, self.fonts) for _, job in self.items]
-        for (key, _), (svg, png) in zip(self.items, drawn):
-            for suffix, content in ((".svg", svg), (".png", png)):
-                if content is not None:
-                    tmp = self.folder / f"{key}{suffix}.tmp{os.getpid()}"
-                    tmp.write_bytes(content)
-                    tmp.replace(self.folder / f"{key}{suffix}")
-        out: dict[str, Path] = {}  # the cached files themselves: publish copies them into the site
-        for svg, (_, png) in self.requests.items():
-            out[svg] = self.folder / f"{self.keys[svg]}.svg"
-            if png:
-                out[png] = self.folder / f"{self.keys[svg]}.png"
-        return out, RenderStats(charts=self.charts, rendered=len(self.items))
-
-
 def draw(job: tuple[str, str | None, bool], fonts: str | None = None) -> tuple[bytes | None, bytes | None]:
     """One chart's (SVG, PNG) from (spec, its cached SVG or None, PNG wanted): the SVG slimmed (None if it was
-    cached), the PNG drawn from that SVG at its own size and compressed again (None if not wanted)."""
+    cached), the PNG drawn from that SVG at its own size and compressed again (None if not wanted). A trend chart's
+    SVG is drawn by us (`trend_image`: the same layout, 50 times faster); every other chart's by vl-convert."""
     import vl_convert
+
+    from icsite.charts.trend_image import own_svg
 
     spec_json, cached, want_png = job
     use_fonts(Path(fonts) if fonts else None)  # the PNG's text is drawn in our font too
-    svg = cached if cached is not None else slim_svg(render_svg(spec_json))
+    svg = cached if cached is not None else own_svg(spec_json) or slim_svg(render_svg(spec_json))
     png = smaller_png(bytes(vl_convert.svg_to_png(svg, scale=PNG_SCALE))) if want_png else None
     return (svg.encode("utf-8") if cached is None else None), png
 

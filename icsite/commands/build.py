@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -10,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from icsite.outputs import assets
 from icsite.core import cache, parallel
 from icsite.compute.comparisons import compute
-from icsite.datasets.files import Credit, DataJob, cached_data_files, data_links, fill_sizes
+from icsite.datasets.files import (Credit, DataJob, cached_data_files, cached_data_files_from, data_links,
+                                   fill_sizes, job_file)
 from icsite.datasets.tables import table_csv
 from icsite.datasets.releases import Release, releases, snapshot_table
 from icsite.core.config import Config
@@ -23,9 +25,9 @@ from icsite.pages.contexts import EmbedPage, ProfilePage, ReleasePage
 from icsite.pages.embed import embed_pages
 from icsite.pages.figures import page_charts
 from icsite.pages.site import not_found_page, site_info
-from icsite.charts.images import chart_images
+from icsite.charts.drawing import Drawing
 from icsite.core.problems import BuildFailed, Problem, errors
-from icsite.publish.folder import SiteFiles, publish, record_file
+from icsite.publish.folder import SiteFiles, publish, record_file, spool_folder
 from icsite.pages.render import make_environment, render_page
 from icsite.outputs.search import search_index
 from icsite.inputs.validate import cell_checks, combine, first_checks, validate
@@ -83,6 +85,16 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float,
     """The build (see `build`), timed by `clock`."""
     sources = load(config)
     clock.lap("load")
+    spool = spool_folder(config.out_dir)  # the new site, written as it is made; swapped in when complete
+    try:
+        return build_into(config, strict, clock, started, fingerprint, sources, spool)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)  # a build that failed: nothing of it is left
+
+
+def build_into(config: Config, strict: bool, clock: "Stopwatch", started: float, fingerprint: str, sources,
+               spool) -> BuildSummary:
+    """The build from loaded `sources`, its files written into the `spool` folder, which publish swaps in."""
     with contextlib.ExitStack() as stack:
         # a second process pays for itself only on data of some size: starting one takes about a second
         csv_bytes = sum(path.stat().st_size for path in config.data_dir.rglob("*.csv") if path.is_file())
@@ -101,7 +113,7 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float,
         if findings.failed:
             verdict()
         try:
-            made = make_site(config, sources, clock, pool)
+            made = make_site(config, sources, clock, pool, spool)
         except Exception:
             verdict()  # the data's problems explain the failure, if it has any
             raise
@@ -119,10 +131,10 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float,
 
 @dataclass
 class SiteBuild:
-    """A site made in memory: its files, and what `serve` needs to re-render pages without rebuilding."""
+    """A site made: its files, and what `serve` needs to re-render pages without rebuilding."""
 
-    files: SiteFiles  # site path -> bytes, or the Path of a cached file to publish unchanged
-    pages: list  # every page context, rendered into files
+    files: SiteFiles  # site path -> bytes, or the Path of a cached (or spooled) file to publish unchanged
+    pages: list  # every page context (when kept: see `make_site`), else each page's `Outline`
     builder: PageBuilder
     env: object  # the Jinja environment
     site: object  # the SiteInfo every page shares
@@ -135,43 +147,68 @@ class SiteBuild:
         self.files.replace(f"{page.path}index.html", render_page(self.env, page, self.site).encode("utf-8"))
 
 
-def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBuild":
-    """Every file of the site from valid sources (in memory: `publish` writes them)."""
-    files = SiteFiles()
+@dataclass(frozen=True)
+class Outline:
+    """What the build still needs of a page once it is rendered: its address, and a profile's area and feed."""
+
+    path: str
+    indexed: bool
+    embed: bool = False
+    area: tuple[str, str] | None = None  # a profile's (code, short name)
+    feed: str = ""
+
+    @classmethod
+    def of(cls, page) -> "Outline":
+        area = (page.area["code"], page.area["short_name"]) if isinstance(page, ProfilePage) else None
+        return cls(page.path, page.indexed, isinstance(page, EmbedPage), area, page.feed)
+
+
+def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None, keep_pages: bool = False
+              ) -> "SiteBuild":
+    """Every file of the site from valid sources, into `spool` as they are made (or held in memory without one:
+    `publish` writes them).
+
+    Each page is rendered as soon as it is built, with its embed pages, and then only its `Outline` is kept (its
+    whole context with `keep_pages`, as `serve` needs): the memory a build takes does not grow with its pages.
+    Pages show the sizes of the data files they link to, so they are built once those files are made (in the
+    other process, if there is one); the chart images are drawn in other processes while the pages are built.
+    """
+    files = SiteFiles(spool)
     data = build_model(sources)
     comparisons = compute(data, min_events=config.min_events)
     clock.lap("compute")
     credit = Credit(config.publisher, config.title, config.canonical_root)
     job = DataJob(data.areas, data.indicators, comparisons.values, package_releases(data, comparisons), credit,
                   config.build_date or data.release_date)
-    # the data files are written in the other process, if there is one, while this one builds the pages
-    made = (pool.submit(cached_data_files, job, config.cache_dir) if pool is not None
-            else cached_data_files(job, config.cache_dir))
+    made = (pool.submit(cached_data_files_from, job_file(job, config.cache_dir), config.cache_dir)
+            if pool is not None else cached_data_files(job, config.cache_dir))
     downloads = data_links(job)
     clock.lap("downloads")
-    builder = PageBuilder(data, comparisons, downloads, config.images)
-    pages = builder.all_pages()  # each complete: its charts' files (as `images` says), link preview and feed
-    clock.lap("pages")
-    for page in pages:
-        for chart in page_charts(page):
-            files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
-            files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
-    # drawn in other processes while this one goes on (as --images says); collected before the assets
-    drawing = chart_images(pages, page_charts, config.images, config.cache_dir, wait=False)
-    clock.lap("chart images")
     files.update(made.result() if pool is not None else made)
     fill_sizes(downloads, files)
     clock.lap("downloads (waited)")
+    env = make_environment(config.themes_dir, config.theme)
+    site = site_info(config, data, config.build_date or data.release_date)
+    builder = PageBuilder(data, comparisons, downloads, config.images)
+    drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
+    pages: list = []
+    for page in builder.pages():  # each complete: its charts' files, link preview and feed
+        charts = page_charts(page)
+        for chart in charts:
+            files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
+            files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
+        drawing.add(page, charts, config.images)
+        for one in [page] + embed_pages([page]):
+            files[f"{one.path}index.html"] = render_page(env, one, site).encode("utf-8")
+            pages.append(one if keep_pages else Outline.of(one))
+    clock.lap("pages")
     data_set_pages = data_pages(job.releases, downloads, credit, comparisons.values, data.indicators, data.areas)
     for page in data_set_pages:
         if isinstance(page, ReleasePage):
             checksum_rows(page, files)
-    pages += data_set_pages + embed_pages(pages)
-    files.update(feed_files(data, comparisons, job, pages, config))
-    env = make_environment(config.themes_dir, config.theme)
-    site = site_info(config, data, config.build_date or data.release_date)
-    for page in pages:
         files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
+    pages += data_set_pages if keep_pages else [Outline.of(p) for p in data_set_pages]
+    files.update(feed_files(data, comparisons, job, pages, config))
     clock.lap("render")
     indexed = {f"{p.path}index.html": files[f"{p.path}index.html"] for p in pages if p.indexed}
     files.update(search_index(indexed, config.cache_dir))
@@ -190,7 +227,8 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None) -> "SiteBu
 
 
 def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[str, bytes]:
-    """feed.xml, a feed per ICS, api/v1/releases.json, robots.txt and (when the site's address is known) sitemap.xml."""
+    """feed.xml, a feed per ICS, api/v1/releases.json, robots.txt and (when the site's address is known) sitemap.xml,
+    from the pages (contexts or `Outline`s)."""
     root, credit = job.credit.root, job.credit
     titles = {name: rels[-1].descriptor.get("title") or name for name, rels in job.releases.items()}
     files = {"feed.xml": site_feed(job.releases, titles, change_sentences, root, config.title, credit.publisher),
@@ -198,14 +236,15 @@ def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[s
     values = comparisons.values
     package_of = values["indicator_id"].map(data.indicators["package"])
     packages_by_area = package_of.groupby(values["area_code"]).agg(lambda s: set(s)).to_dict()
-    for page in pages:
-        if isinstance(page, ProfilePage):  # its feed's address is the page's own (`page.feed`)
-            code, slug = page.area["code"], page.path.split("/")[1]
-            files[page.feed] = area_feed(code, page.area["short_name"], slug, job.releases, titles,
+    outlines = [p if isinstance(p, Outline) else Outline.of(p) for p in pages]
+    for page in outlines:
+        if page.area is not None:  # a profile: its feed's address is the page's own (`page.feed`)
+            (code, short_name), slug = page.area, page.path.split("/")[1]
+            files[page.feed] = area_feed(code, short_name, slug, job.releases, titles,
                                          packages_by_area.get(code, set()), root, config.title, credit.publisher)
     if root:
         day = (config.build_date or data.release_date).isoformat()
-        files["sitemap.xml"] = sitemap([p.path for p in pages if not isinstance(p, EmbedPage)], root, day)
+        files["sitemap.xml"] = sitemap([p.path for p in outlines if not p.embed], root, day)
     return files
 
 

@@ -67,7 +67,7 @@ class Server:
         if errors(problems, False):
             self.say(format_report(problems) + "Not rebuilt: fix the problems above; the last good site is still served.")
             return
-        made = make_site(self.config, sources, Stopwatch())
+        made = make_site(self.config, sources, Stopwatch(), keep_pages=True)
         with self.lock:
             self.made, self.sources = made, sources
             self.stale, self.index_due = {}, False

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,8 +85,9 @@ def latest_of_each(table: pd.DataFrame, is_latest: pd.Series) -> pd.Series:
     return mask
 
 
-def data_files(job: DataJob) -> dict[str, bytes]:
-    """Every data file of the site, by path: releases, the API and the extracts."""
+def data_files(job: DataJob, files=None) -> dict[str, bytes]:
+    """Every data file of the site, by path: releases, the API and the extracts; put into `files` (a dict, or a
+    `FolderWriter` that writes each to disk as it comes) and returned."""
     from icsite.datasets.tables import computed_table, csv_parts, in_table_order, to_json  # noqa: PLC0415
 
     table = computed_table(job.values, job.areas["short_name"].to_dict())
@@ -98,7 +101,7 @@ def data_files(job: DataJob) -> dict[str, bytes]:
     parts.update({("indicator", k): table.index[is_latest.to_numpy()][v] for k, v in latest_by_indicator.items()})
     parts.update({("area", k): table.index[current.to_numpy()][v] for k, v in latest_by_area.items() if k in icbs})
     csv = csv_parts(table, parts)
-    files: dict[str, bytes] = {}
+    files = {} if files is None else files
     peer_groups = area_peer_groups(job.values)
     extracted = sorted(set(table.index[is_latest.to_numpy()]) | set(table.index[current.to_numpy()]))
     columns, cells = list(table.columns), dict(zip(extracted, xlsx_rows(table.loc[extracted])))
@@ -296,14 +299,11 @@ def cached_data_files(job: DataJob, cache_dir: Path) -> dict[str, Path]:
     root = cache_dir / "data"
     folder = root / job_key(job)
     if not (folder / "manifest.json").is_file():
-        files = data_files(job)
         staging = root / f".{folder.name}.{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        for path, content in files.items():
-            target = staging / "files" / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        (staging / "manifest.json").write_text(json.dumps(sorted(files)), encoding="utf-8")
+        written = FolderWriter(staging / "files")
+        data_files(job, written)
+        (staging / "manifest.json").write_text(json.dumps(sorted(written.names)), encoding="utf-8")
         try:
             staging.rename(folder)
         except OSError:  # another build made the same entry meanwhile: use theirs
@@ -312,6 +312,43 @@ def cached_data_files(job: DataJob, cache_dir: Path) -> dict[str, Path]:
     cache.prune(root, folder)
     names = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return {name: folder / "files" / name for name in names}
+
+
+class FolderWriter:
+    """Where `data_files` puts the files: each written into `folder` as soon as it is made, only its name kept."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.names = folder, []
+
+    def __setitem__(self, path: str, content: bytes) -> None:
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        self.names.append(path)
+
+    def update(self, files: dict[str, bytes]) -> None:
+        for path, content in files.items():
+            self[path] = content
+
+
+def job_file(job: DataJob, cache_dir: Path) -> Path:
+    """`job` in a file of the cache, for `cached_data_files_from` in another process: written a piece at a time,
+    where handing it over directly would hold all of it, once more, in memory."""
+    (cache_dir / "data").mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".job-", dir=cache_dir / "data")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(job, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(name)
+
+
+def cached_data_files_from(path: Path, cache_dir: Path) -> dict[str, Path]:
+    """`cached_data_files` of the job in the file `path` (see `job_file`), which is removed."""
+    try:
+        with open(path, "rb") as f:
+            job = pickle.load(f)
+    finally:
+        path.unlink(missing_ok=True)
+    return cached_data_files(job, cache_dir)
 
 
 def read(content: bytes | Path) -> bytes:

@@ -19,20 +19,25 @@ INDEX_FOLDER = "pagefind/"
 FORMAT = "1"
 
 
-def search_index(pages: dict[str, bytes], cache_dir: Path) -> dict[str, Path]:
-    """The Pagefind files for `pages` ({site path of an HTML file: its bytes}), by site path under pagefind/."""
+def search_index(pages: dict[str, bytes | Path], cache_dir: Path) -> dict[str, Path]:
+    """The Pagefind files for `pages` ({site path of an HTML file: its bytes, or the file that holds them}), by site
+    path under pagefind/. Pages on disk are read one at a time."""
+
+    def content(path: str) -> bytes:
+        return pages[path].read_bytes() if isinstance(pages[path], Path) else pages[path]
+
     h = hashlib.sha256(FORMAT.encode())
     for path in sorted(pages):
-        h.update(path.encode() + b"\0" + hashlib.sha256(pages[path]).digest())
+        h.update(path.encode() + b"\0" + hashlib.sha256(content(path)).digest())
     root = cache_dir / "search"
     folder = root / h.hexdigest()[:40]
     if not folder.is_dir():
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=root, prefix=".") as tmp:
             site, out = Path(tmp) / "site", Path(tmp) / "out"
-            for path, content in pages.items():
+            for path in pages:
                 (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).write_bytes(content)
+                (site / path).write_bytes(content(path))
             run = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
                                   "--force-language", "en", "--quiet"], capture_output=True, text=True)
             if run.returncode != 0:

@@ -6,6 +6,8 @@ The data set pages (pages.data) and the embed pages (pages.embed) are made by th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from icsite.compute.comparisons import Comparisons
 from icsite.core.display import Link
 from icsite.inputs.model import SiteData
@@ -24,15 +26,21 @@ class PageBuilder:
         self.data = data
         self.index = SiteIndex(data, comp, downloads, images)
 
-    def all_pages(self) -> list[Page]:
-        """Every page of the site made from the model, in a stable order (not 404.html: see `not_found_page`)."""
+    def pages(self) -> Iterator[Page]:
+        """Every page of the site made from the model, one at a time, in a stable order (not 404.html: see
+        `not_found_page`). A build renders each as it comes and keeps no more than it needs of it, so the memory a
+        build takes does not grow with the pages' contents."""
         ix = self.index
-        pages: list[Page] = [home_page(ix), ics_index_page(ix), indicator_index_page(ix)]
-        pages += [profile_page(ix, code) for code in sorted(ix.with_data)]
-        pages += [indicator_page(ix, ind) for ind in ix.indicators.index]
-        pages += [self.content(p) for p in self.data.pages]
-        pages.append(search_page(ix))
-        return pages + compare_pages(ix)
+        yield from (home_page(ix), ics_index_page(ix), indicator_index_page(ix))
+        yield from (profile_page(ix, code) for code in sorted(ix.with_data))
+        yield from (indicator_page(ix, ind) for ind in ix.indicators.index)
+        yield from (self.content(p) for p in self.data.pages)
+        yield search_page(ix)
+        yield from compare_pages(ix)
+
+    def all_pages(self) -> list[Page]:
+        """Every page (`pages`), as a list."""
+        return list(self.pages())
 
     def content(self, src) -> ContentPage:
         """The page of one markdown source."""

@@ -1,8 +1,8 @@
-"""The only writer. Output files are gathered in memory, written beside the old site, then swapped in.
+"""The only writer. Output files are written beside the old site as the build makes them, then swapped in.
 
 A failed or interrupted build leaves the previous `site/` exactly as it was: the new tree is written to a
-temporary sibling folder and swapped into place in one atomic step once it is complete (a build killed while
-writing leaves only a staging folder, which the next build removes). Builds publishing to one folder at once take
+temporary sibling folder (a build's spool: see `SiteFiles`) and swapped into place in one atomic step once it is
+complete (a build killed while writing leaves only that folder, which the next build removes). Builds publishing to one folder at once take
 turns (a lock on the folder that holds it), and a folder that is not a site this tool wrote is never replaced.
 """
 
@@ -29,22 +29,57 @@ class PathWrittenTwice(Exception):
     that validation should have refused)."""
 
 
+class Spooled(type(Path())):
+    """A file of the site already written into the build's spool folder, which becomes the published site."""
+
+
 class SiteFiles(dict):
     """The files of a site, by path: bytes, or the Path of a cached file. Each path may be written once; a second
     write raises PathWrittenTwice, so no page, download or asset can silently replace another. (`replace` is for
-    the one legitimate case: `serve` rendering a page again.)"""
+    the one legitimate case: `serve` rendering a page again.)
+
+    With a `spool` folder (see `spool_folder`), bytes go straight to disk there and the entry is their `Spooled`
+    path: the memory a build takes does not grow with the size of its site. `publish` then swaps that folder in.
+    """
+
+    def __init__(self, spool: Path | None = None):
+        super().__init__()
+        self.spool = spool
+        self._folders: set[Path] = set()
 
     def __setitem__(self, path: str, content) -> None:
         if path in self:
             raise PathWrittenTwice(f"the build wrote {path} twice")
-        super().__setitem__(path, content)
+        super().__setitem__(path, self._spooled(path, content))
+
+    def _spooled(self, path: str, content):
+        """`content`, written to the spool if there is one and it is bytes."""
+        if self.spool is None or not isinstance(content, (bytes, bytearray)):
+            return content
+        assert not path.startswith("/") and ".." not in Path(path).parts, path
+        target = Spooled(self.spool / path)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        target.write_bytes(content)
+        return target
 
     def update(self, other=(), **more) -> None:
         for path, content in dict(other, **more).items():
             self[path] = content
 
     def replace(self, path: str, content) -> None:
-        super().__setitem__(path, content)
+        super().__setitem__(path, self._spooled(path, content))
+
+
+SPOOL = ".{name}.spool-{pid}-"  # a build's spool folder beside the site it will replace: its name holds its process
+
+
+def spool_folder(out_dir: Path) -> Path:
+    """A new, empty folder beside `out_dir` (so that it can be swapped in) to spool a build's files in."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=SPOOL.format(name=out_dir.name, pid=os.getpid()), dir=out_dir.parent))
 
 
 class NotASite(Exception):
@@ -77,7 +112,7 @@ def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, d
         remove_leftovers(out_dir)
         if record is not None:
             record[0].unlink(missing_ok=True)  # it described the site being replaced
-        write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir)
+        write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir, getattr(files, "spool", None))
         if record is not None:
             keep_record(record[0], out_dir, record[1])
 
@@ -157,14 +192,17 @@ def publishing_lock(out_dir: Path):
         os.close(fd)  # closing releases the lock
 
 
-def write_and_swap(files: dict[str, bytes | Path], out_dir: Path) -> None:
-    """Write `files` into a staging folder beside `out_dir`, then swap it in (the caller holds the lock)."""
+def write_and_swap(files: dict[str, bytes | Path], out_dir: Path, spool: Path | None = None) -> None:
+    """Write `files` into a staging folder beside `out_dir`, then swap it in (the caller holds the lock). With the
+    `spool` the files were written to as they were made (see `SiteFiles`), that is the staging folder."""
     previous = out_dir if out_dir.is_dir() else None
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging = spool or Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     made: set[Path] = set()
     try:
         for rel, content in sorted(files.items()):
             assert not rel.startswith("/") and ".." not in Path(rel).parts, rel
+            if isinstance(content, Spooled) and content == staging / rel:
+                continue  # written there already
             target = staging / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -202,9 +240,25 @@ def unchanged(old: Path, content: bytes) -> bool:
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove staging folders that an earlier, killed build left beside `out_dir`."""
+    """Remove staging and spool folders that an earlier, killed build left beside `out_dir` (never the spool of a
+    build still running)."""
     for stale in out_dir.parent.glob(f".{out_dir.name}.new-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for spool in out_dir.parent.glob(SPOOL.format(name=out_dir.name, pid="*")):
+        pid = spool.name[len(SPOOL.format(name=out_dir.name, pid="")):].split("-", 1)[0]
+        if pid.isdigit() and not running(int(pid)):
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+def running(pid: int) -> bool:
+    """True if a process `pid` exists (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

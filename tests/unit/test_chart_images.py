@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import vl_convert
 
-from icsite.charts import images
+from icsite.charts import drawing, images
 from icsite.charts.compact import png_bytes, png_chunks, png_pixels, slim_svg, smaller_png
 from icsite.charts.serialise import spec_json
 from icsite.charts import specs as charts
@@ -116,7 +116,7 @@ def page(path: str, n: int, spec: str) -> SimpleNamespace:
 def test_the_images_setting_chooses_which_charts_get_images(tmp_path, mode, svgs, pngs):
     spec = chart_specs()[0]
     pages = [page("a/", 2, spec), page("b/", 1, spec)]
-    files, stats = images.chart_images(pages, lambda p: p.charts, mode, tmp_path)
+    files, stats = drawing.chart_images(pages, lambda p: p.charts, mode, tmp_path)
     assert sum(f.endswith(".svg") for f in files) == svgs and sum(f.endswith(".png") for f in files) == pngs
     assert stats.charts == 3 and all(path.is_file() for path in files.values())
     for p in pages:
@@ -125,16 +125,16 @@ def test_the_images_setting_chooses_which_charts_get_images(tmp_path, mode, svgs
             assert (f"{p.path}{c.png}" in files) == bool(c.png)
         assert (p.image in files) if p.image else mode == "none"  # no link preview without its picture
     with pytest.raises(ValueError):
-        images.chart_images(pages, lambda p: p.charts, "some", tmp_path)
+        drawing.chart_images(pages, lambda p: p.charts, "some", tmp_path)
 
 
 def test_a_png_wanted_later_is_drawn_from_the_cached_svg(tmp_path):
     spec = json.dumps({"data": {"values": [{"a": 1}, {"a": 3}]}, "mark": "point",
                        "encoding": {"x": {"field": "a", "type": "quantitative"}}})
-    files, stats = images.render_images({"c": spec}, tmp_path, png=[])
+    files, stats = drawing.render_images({"c": spec}, tmp_path, png=[])
     assert sorted(files) == ["c.svg"] and stats.rendered == 1
     svg = files["c.svg"].read_bytes()
-    files, stats = images.render_images({"c": spec}, tmp_path)
+    files, stats = drawing.render_images({"c": spec}, tmp_path)
     assert sorted(files) == ["c.png", "c.svg"] and stats.rendered == 1 and files["c.svg"].read_bytes() == svg
-    assert images.render_images({"c": spec}, tmp_path)[1].rendered == 0
+    assert drawing.render_images({"c": spec}, tmp_path)[1].rendered == 0
     assert np.array_equal(reference_decode(files["c.png"].read_bytes()), pixels(svg.decode())[:, :, :3])

@@ -17,6 +17,7 @@ import pytest
 
 from icsite.charts import specs as charts
 from icsite.charts import spine_funnel as charts_more
+from icsite.charts import drawing
 from icsite.charts import images as prerender
 from icsite.charts.serialise import spec_json
 
@@ -188,11 +189,11 @@ def test_an_image_cached_with_other_fonts_is_drawn_again(monkeypatch, tmp_path):
                                   "encoding": {"x": {"field": "a", "type": "quantitative"}}})}
     with monkeypatch.context() as patch:
         patch.setattr(prerender, "font_digest", lambda: "the digest of some other font")
-        _, stats = prerender.render_images(specs, tmp_path)
+        _, stats = drawing.render_images(specs, tmp_path)
     assert stats.rendered == 1
-    images, stats = prerender.render_images(specs, tmp_path)
+    images, stats = drawing.render_images(specs, tmp_path)
     assert stats.rendered == 1  # not the image drawn with the other fonts
-    assert prerender.render_images(specs, tmp_path)[1].rendered == 0
+    assert drawing.render_images(specs, tmp_path)[1].rendered == 0
     assert images["chart.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
