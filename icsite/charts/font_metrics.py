@@ -64,8 +64,7 @@ class Face:
 
     def __init__(self, path: Path):
         data = self.data = path.read_bytes()
-        self.tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
-                       for i in range(struct.unpack_from(">H", data, 4)[0])}
+        self.tables = table_offsets(data)
         for tag in (b"head", b"hhea", b"hmtx", b"cmap"):
             if tag not in self.tables:
                 raise ValueError(f"{path.name} has no {tag.decode()} table: its text cannot be measured")
@@ -207,6 +206,12 @@ def class_def(data: bytes, at: int) -> dict[int, int]:
         start, end, klass = struct.unpack_from(">HHH", data, at + 4 + 6 * i)
         out.update(dict.fromkeys(range(start, end + 1), klass))
     return out
+
+
+def table_offsets(data: bytes) -> dict[bytes, int]:
+    """Where each table of a TrueType face starts, by tag."""
+    return {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+            for i in range(struct.unpack_from(">H", data, 4)[0])}
 
 
 def character_glyphs(data: bytes, cmap: int) -> dict[int, int]:

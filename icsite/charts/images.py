@@ -6,14 +6,16 @@ in their font list, and vl-convert takes the first family of the list that it ha
 Liberation, DejaVu, whatever a browser install brought) are never used, as long as every character of the text is
 in our font (`uncovered`). Only the four faces the charts draw with are registered, copied into a folder of the
 cache: the package's other weights and its OTF copies of the same faces are left out. Nor does an image depend on
-what its process drew before: the ids Vega numbers from process-wide counters are numbered afresh (`stable_ids`).
+what its process drew before: the ids Vega numbers from process-wide counters are numbered afresh (`stable_ids`),
+or on the machine's time zone: Vega places dates on a time axis in the process's local time, so every process that
+renders runs in UTC (`use_fonts`), as the dates of our data are meant.
 
-Every chart gets an SVG (unless the `images` setting says otherwise: `chart_images`); only a page's first chart
+Every chart gets an SVG (unless the `images` setting says otherwise: `charts.drawing`); only a page's first chart
 gets a PNG, the picture of its link preview. Both are made smaller without changing a pixel (`compact`).
 Rendering (vl-convert) costs a tenth of a second or more per chart, so images are cached in `.cache/images/`
 by a hash of everything that makes them (`image_key`): the renderer's version, our drawing rules and settings, the
 font files and the spec. An unchanged chart is never rendered twice, and a rebuild with nothing changed renders
-nothing. Missing images are rendered in parallel, one process per processor.
+nothing. The trend charts, most of the images, are drawn by our own code (`trend_image`), fifty times faster.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import re
 import struct
 import tempfile
+import time
 import warnings
 from functools import cache
 from pathlib import Path
@@ -31,7 +34,7 @@ from pathlib import Path
 from icsite.charts.compact import slim_svg, smaller_png
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
-RULES = "8"  # change when render_svg, `draw` or trend_image change how they draw, so cached images are drawn again
+RULES = "9"  # change when render_svg, `draw` or trend_image change how they draw, so cached images are drawn again
 # the reader's browser draws the image's text in its own fonts, which may be wider than those measured here:
 # leave room so that long axis labels are not cut off at the left edge
 PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
@@ -195,10 +198,14 @@ def font_folder(root: Path | None = None) -> Path:
 
 
 def use_fonts(folder: Path | None = None) -> Path:
-    """Register our font faces with vl-convert in this process (once: later calls return the first folder)."""
+    """Make this process draw as every other does: our font faces registered with vl-convert, and the time zone UTC
+    (once: later calls return the first folder)."""
     import vl_convert
 
     if not _registered:
+        if os.environ.get("TZ") != "UTC":  # before vl-convert draws its first date
+            os.environ["TZ"] = "UTC"
+            time.tzset()
         folder = font_folder() if folder is None else folder
         vl_convert.register_font_directory(str(folder.resolve()))
         _registered.append(folder)
@@ -229,40 +236,7 @@ def warn_uncovered(specs) -> None:
 
 def font_characters(path: Path) -> frozenset[int]:
     """The characters a TrueType/OpenType font maps to a glyph (its Unicode cmap subtables of format 4 and 12)."""
+    from icsite.charts.font_metrics import character_glyphs, table_offsets  # it imports this module
+
     data = path.read_bytes()
-    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
-              for i in range(struct.unpack_from(">H", data, 4)[0])}
-    cmap = tables[b"cmap"]
-    out: set[int] = set()
-    for i in range(struct.unpack_from(">H", data, cmap + 2)[0]):
-        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
-        if (platform, encoding) in ((3, 1), (3, 10), (0, 3), (0, 4)):
-            out |= _cmap_subtable(data, cmap + offset)
-    return frozenset(out)
-
-
-def _cmap_subtable(data: bytes, at: int) -> set[int]:
-    """The characters with a glyph in one cmap subtable (formats 4 and 12; other formats give nothing)."""
-    fmt = struct.unpack_from(">H", data, at)[0]
-    out: set[int] = set()
-    if fmt == 12:
-        for g in range(struct.unpack_from(">I", data, at + 12)[0]):
-            first, last, glyph = struct.unpack_from(">III", data, at + 16 + 12 * g)
-            out.update(range(first + (glyph == 0), last + 1))
-    elif fmt == 4:
-        segments = struct.unpack_from(">H", data, at + 6)[0] // 2
-        ends = struct.unpack_from(f">{segments}H", data, at + 14)
-        starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
-        deltas = struct.unpack_from(f">{segments}h", data, at + 16 + 4 * segments)
-        ranges_at = at + 16 + 6 * segments
-        ranges = struct.unpack_from(f">{segments}H", data, ranges_at)
-        for s, (start, end, delta, rng) in enumerate(zip(starts, ends, deltas, ranges)):
-            for c in range(start, min(end, 0xFFFE) + 1):
-                if rng == 0:
-                    glyph = (c + delta) & 0xFFFF
-                else:
-                    glyph = struct.unpack_from(">H", data, ranges_at + 2 * s + rng + 2 * (c - start))[0]
-                    glyph = (glyph + delta) & 0xFFFF if glyph else 0
-                if glyph:
-                    out.add(c)
-    return out
+    return frozenset(character_glyphs(data, table_offsets(data)[b"cmap"]))

@@ -83,12 +83,13 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str], peer_codes:
                                      "segment": f"{peer}:{segment}", "period": "", "period_end": end,
                                      "value": round(float(value), 4)})
             peer_values.append(found)
+        drawn_england = ind["value_type"] != "count"  # a count is not on England's scale
         for period, end, value, england, segment, before_break, source in zip(
                 series["period"], series["end"], series["value"], series["england_value"],
                 series["segment"], series["before_break"], series["area_code"]):
             rows.append({"title": title, "series": name, "area": name, "segment": segment, "period": period,
                          "period_end": end, "value": round(float(value), 4)})
-            if not is_missing(england) and ind["value_type"] != "count":  # a count is not on England's scale
+            if not is_missing(england) and drawn_england:
                 rows.append({"title": title, "series": "England", "area": "England", "segment": "",
                              "period": period, "period_end": end, "value": round(float(england), 4)})
             table_rows.append([title, period, segment, ix.fmt(value, ind), ix.fmt(england, ind)]
@@ -103,7 +104,8 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str], peer_codes:
             rows.append({"title": title, "period_end": when.strftime("%Y-%m-%d"),
                          "label": f"Boundary changed\n{short_date(when)}",
                          "side": label_side(when, series["period_end"][0], series["period_end"][-1], 0.55),
-                         "headroom": headroom(series["value"] + series["england_value"], 0.45)})
+                         "headroom": headroom(series["value"] + (series["england_value"] if drawn_england else []),
+                                              0.45)})
     return rows, table_rows, breaks, joined
 
 

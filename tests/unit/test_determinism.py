@@ -6,6 +6,7 @@ image; altair's made-up names are normalised; floats are rounded to what they me
 
 import json
 import math
+import os
 import re
 import struct
 import subprocess
@@ -281,6 +282,30 @@ def test_static_images_are_unchanged_by_other_fonts_on_the_system(tmp_path):
     drawn = json.loads(run.stdout.strip().splitlines()[-1])
     assert [d[:2] for d in drawn["after"]] == [d[:2] for d in drawn["before"]]  # ours: SVG and PNG unchanged
     assert all(a[2] != b[2] for a, b in zip(drawn["after"], drawn["before"]))  # the former list took the new Arial
+
+
+DRAW_DATES = """
+import hashlib, json, sys
+from icsite.charts import images as prerender
+print(hashlib.sha256(prerender.render_svg(sys.argv[1]).encode()).hexdigest())
+"""
+
+
+def test_static_images_are_the_same_in_every_time_zone():
+    """Vega places dates on a time axis in the process's local time: drawn on a machine set to New York, Sydney or
+    UTC, a chart with a time axis is the same SVG (each process that renders runs in UTC)."""
+    spec = json.dumps({"data": {"values": [{"d": "2024-03-31", "v": 1}, {"d": "2025-03-31", "v": 2},
+                                           {"d": "2025-12-31", "v": 3}]},
+                       "mark": {"type": "line", "point": True},
+                       "encoding": {"x": {"field": "d", "type": "temporal", "axis": {"format": "%d %b %Y"}},
+                                    "y": {"field": "v", "type": "quantitative"}}})
+    drawn = set()
+    for zone in ("America/New_York", "Australia/Sydney", "UTC"):
+        run = subprocess.run([sys.executable, "-c", DRAW_DATES, spec], cwd=ROOT, capture_output=True, text=True,
+                             timeout=120, env={**os.environ, "TZ": zone})
+        assert run.returncode == 0, run.stderr
+        drawn.add(run.stdout.strip())
+    assert len(drawn) == 1
 
 
 def family_names(face: bytes) -> set[str]:

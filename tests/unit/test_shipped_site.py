@@ -141,8 +141,9 @@ def test_profiles_show_comparison_rank_range_trend_and_peers(site):
         assert text in page, text
 
 
-def test_every_chart_spec_was_rendered_by_vl_convert(site):
-    """Walk every chart spec the site publishes: its images are those vl-convert rendered for exactly that spec."""
+def test_every_chart_image_was_drawn_from_its_published_spec(site):
+    """Walk every chart spec the site publishes: its images are those drawn (by vl-convert, or for trend charts by
+    charts.trend_image) for exactly that spec."""
     import xml.etree.ElementTree as ET
 
     import vl_convert
@@ -166,6 +167,32 @@ def test_every_chart_spec_was_rendered_by_vl_convert(site):
         walked += 1
     assert walked >= 500
     assert pngs == len({p.parent for p in site.rglob("*.vl.json")})
+
+
+def test_a_break_label_makes_room_above_the_lines_drawn_only(site):
+    """The room a boundary-change label makes above a trend panel's lines counts England's values only where
+    England is drawn: on a count's panel (England is not drawn) it stays near the area's own values."""
+    import csv
+    import io
+
+    checked = 0
+    for spec_file in sorted(site.glob("ics/*/trend-*.vl.json")):
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+        data = spec["datasets"]
+        keys = {r["k"]: r for r in csv.DictReader(io.StringIO(data["trend_keys"]))}
+        panels: dict[str, list[float]] = {}
+        rooms: dict[str, float] = {}
+        for row in csv.DictReader(io.StringIO(data["trend"])):
+            title = keys[row["k"]]["title"]
+            if row.get("headroom"):
+                rooms[title] = float(row["headroom"])
+            elif row.get("value") and keys[row["k"]].get("series") != "Similar ICSs":
+                panels.setdefault(title, []).append(float(row["value"]))
+        for title, room in rooms.items():
+            top, bottom = max(panels[title]), min(panels[title])
+            assert room <= top + (top - bottom or abs(top) or 1) * 0.46, (spec_file, title, room, top)
+            checked += 1
+    assert checked > 10
 
 
 def test_a_rebuild_with_nothing_changed_renders_no_image(site, tmp_path):
