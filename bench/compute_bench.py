@@ -1,15 +1,24 @@
-"""Time the compute stage (intervals, comparisons, ranks with ranges, trends, peers, summaries).
+"""Time the compute stage (intervals, comparisons, ranks with ranges, trends, peers, summaries), and measure memory.
 
     .venv/bin/python bench/compute_bench.py [--areas 1000 --indicators 200 --periods 10] [--runs 1]
+    .venv/bin/python bench/compute_bench.py --data /tmp/scale-1000   # a data folder, e.g. from bench/scale_data.py
 
 Two figures: the shipped data (target under 2 s) and a generated data set of the given size (target under 30 s
 for 1,000 areas x 200 indicators x 10 periods). The generated set has proportions with counts; half of them
-without published intervals, so the interval methods run too; plus the two context measures peers need.
+without published intervals, so the interval methods run too; plus the two context measures peers need; its text
+columns are categories, as `load` reads them. Each line also gives the process's peak memory so far.
+
+With --data, the build's stages up to compute on that folder instead, one line each: load, the checks of this
+process (`first_checks`; Frictionless's cell checks run in another process during a build, and are left out),
+model and compute, with the peak memory after each (target: at most 1.5 GB for 1,000 areas), then the size of
+the computed values, in memory and pickled (as they go to the process that writes the data files).
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
+import resource
 import statistics
 import sys
 import time
@@ -24,8 +33,10 @@ sys.path.insert(0, str(ROOT))
 from icsite.compute.comparisons import compute  # noqa: E402
 from icsite.core.config import load_config  # noqa: E402
 from icsite.core.standard import ENGLAND  # noqa: E402
-from icsite.inputs.load import load  # noqa: E402
-from icsite.inputs.model import SiteData, build_model, canonical_areas, canonical_indicators, canonical_values  # noqa: E402
+from icsite.inputs.load import REPEATED, load  # noqa: E402
+from icsite.inputs.model import (SiteData, build_model, canonical_areas, canonical_indicators,  # noqa: E402
+                                 canonical_values, categorical)
+from icsite.inputs.validate import first_checks  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +45,11 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=200)
     parser.add_argument("--periods", type=int, default=10)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--data", type=Path, help="measure load, checks, model and compute on this data folder")
     args = parser.parse_args()
+    if args.data:
+        stages(args.data)
+        return
     config, _ = load_config()
     shipped = build_model(load(config))
     report("shipped data", shipped, max(args.runs, 3))
@@ -49,7 +64,37 @@ def report(label: str, data: SiteData, runs: int) -> None:
         start = time.perf_counter()
         compute(data)
         times.append(time.perf_counter() - start)
-    print(f"{label}: {len(data.values):,} values; compute median {statistics.median(times):.2f} s over {runs} run(s)")
+    print(f"{label}: {len(data.values):,} values; compute median {statistics.median(times):.2f} s over {runs} run(s); "
+          f"peak memory so far {peak_gb():.2f} GB")
+
+
+def peak_gb() -> float:
+    """The peak resident memory of this process so far, in GB (Linux counts it in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def stages(data_dir: Path) -> None:
+    """Time load, the checks of this process, model and compute on a data folder, with the peak memory after each."""
+    config, _ = load_config(data_dir=data_dir.resolve())
+    print(f"{data_dir}: start, peak memory {peak_gb():.2f} GB")
+    start = time.perf_counter()
+    sources = load(config)
+    start = lap("load", start)
+    findings = first_checks(sources, config.data_dir)
+    start = lap(f"checks ({len(findings.structure + findings.domain)} problem(s))", start)
+    data = build_model(sources)
+    start = lap(f"model ({len(data.values):,} values)", start)
+    values = compute(data, min_events=config.min_events).values
+    lap("compute", start)
+    print(f"computed values: {values.memory_usage(deep=True).sum() / 1e6:,.0f} MB in memory, "
+          f"{len(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)) / 1e6:,.0f} MB pickled")
+
+
+def lap(stage: str, start: float) -> float:
+    """Print a stage's time and the peak memory so far; the time now."""
+    now = time.perf_counter()
+    print(f"{stage}: {now - start:.2f} s, peak memory so far {peak_gb():.2f} GB")
+    return now
 
 
 def generated(n_areas: int, n_indicators: int, n_periods: int) -> SiteData:
@@ -89,6 +134,8 @@ def generated(n_areas: int, n_indicators: int, n_periods: int) -> SiteData:
                           "polarity": "no_judgement", "value_type": ["count", "score"], "multiplier": 1.0,
                           "decimals": [0, 1], "target": np.nan, "illustrative": "false", "package": "bench"})
     values = pd.concat([v, england, context], ignore_index=True)
+    values = values.assign(**{c: categorical(values[c]) for c in sorted(REPEATED["values"])  # text, as `load` reads it
+                              if pd.api.types.is_string_dtype(values[c])})
     return SiteData(areas=canonical_areas(areas), successions=pd.DataFrame(
         columns=["predecessor_code", "successor_code", "date", "kind", "note"]),
         indicators=canonical_indicators(pd.concat([indicators, extra], ignore_index=True)),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from icsite.compute.lineage import latest_segment, lineage, lineage_values
 from icsite.core.standard import ENGLAND
-from icsite.inputs.model import SiteData
+from icsite.inputs.model import SiteData, categorical, filled, lookup, objects, plain
 from icsite.compute.peers import learning, peer_groups
 from icsite.compute.ranking import add_ranks
 from icsite.compute.stats import interval
@@ -51,15 +51,22 @@ MIN_EVENTS = 10  # values from fewer events are flagged and not compared (config
 
 
 def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
-    """Every computed column for every value."""
-    meta = data.indicators[["polarity", "value_type", "multiplier", "target"]]
-    values = data.values.merge(meta, left_on="indicator_id", right_index=True, how="left")
-    values["area_type"] = values["area_code"].map(data.areas["type"])
+    """Every computed column for every value.
+
+    The model's columns are shared, never copied (pandas copies a column on write), and text columns computed for
+    every row are categories (`categorical`): the values of a thousand areas fit in a few hundred megabytes.
+    """
+    values = data.values.copy(deep=False)
+    for col in ("polarity", "value_type", "multiplier", "target"):
+        values[col] = lookup(values["indicator_id"], data.indicators[col], category=col in ("polarity", "value_type"))
+    values["area_type"] = lookup(values["area_code"], data.areas["type"], category=True)
     values = add_intervals(values)
     counted = values["value_type"].isin(["proportion", "crude_rate", "directly_standardised_rate"])
     values["small_number"] = counted & (values["numerator"] < min_events)
     values = add_england(values)
-    status = values["status"].where(~values["small_number"], "suppressed")  # too few events: not compared
+    # suppressed, or too few events: not compared (compare reads no other status)
+    status = labelled((values["small_number"] | (values["status"] == "suppressed")).to_numpy().astype(np.int8),
+                      ["", "suppressed"], values.index)
     values["compared_to_england"] = compare(values["value"], values["lower_ci"], values["upper_ci"],
                                             values["england_value"], values["polarity"], status)
     values["compared_to_england_99_8"] = compare(values["value"], values["lower_ci_99_8"], values["upper_ci_99_8"],
@@ -67,14 +74,13 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     values["compared_to_target"] = compare_target(values["value"], values["target"], values["polarity"])
     values = add_ranks(values)
     latest = latest_periods(values)
-    values["is_latest"] = values.set_index(["indicator_id", "period"]).index.isin(
-        latest.set_index(["indicator_id", "period"]).index)
+    values["is_latest"] = match_rows(values, latest, ["indicator_id", "period"]) >= 0
     series = lineage_values(values[SERIES_COLUMNS], lineage(data.successions, values["area_code"].unique()))
     trends = trend_table(series)
     values = add_trend(values, trends)
     peers = peer_groups(values, data.areas)
-    joined = {code: " ".join(group) for code, group in peers.items()}
-    values["peer_group"] = values["area_code"].astype(object).map(joined).astype(object).fillna("")
+    joined = pd.Series({code: " ".join(group) for code, group in peers.items()}, dtype="str")
+    values["peer_group"] = filled(lookup(values["area_code"], joined, category=True), "")
     values["summary"] = sentences(values)
     learn = learning(latest_icb_rows(values), peers, trends)
     return Comparisons(values=values, trends=trends, latest_period=latest, series=series, peers=peers,
@@ -83,18 +89,21 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
 
 def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     """95% intervals where the data has counts but no interval; 99.8% intervals wherever counts allow; the method."""
-    out = values.copy()
-    lower95, upper95, method = interval(out["value_type"], out["numerator"], out["denominator"], out["multiplier"],
-                                        0.95)
-    published = out["lower_ci"].notna() & out["upper_ci"].notna()
-    fill = ~published & ~np.isnan(lower95) & (out["status"] != "suppressed")
-    out.loc[fill, "lower_ci"], out.loc[fill, "upper_ci"] = lower95[fill], upper95[fill]
-    lower998, upper998, _ = interval(out["value_type"], out["numerator"], out["denominator"], out["multiplier"],
-                                     0.998)
-    out["lower_ci_99_8"], out["upper_ci_99_8"] = lower998, upper998
-    out.loc[out["status"] == "suppressed", ["lower_ci_99_8", "upper_ci_99_8"]] = np.nan
-    out["ci_method"] = np.where(published, "published", method)
-    out.loc[out["status"] == "suppressed", "ci_method"] = "suppressed"
+    out = values.copy(deep=False)
+    kind = objects(out["value_type"])
+    lower95, upper95, method = interval(kind, out["numerator"], out["denominator"], out["multiplier"], 0.95)
+    published = (out["lower_ci"].notna() & out["upper_ci"].notna()).to_numpy()
+    suppressed = (out["status"] == "suppressed").to_numpy()
+    fill = ~published & ~np.isnan(lower95) & ~suppressed
+    out["lower_ci"] = np.where(fill, lower95, out["lower_ci"])
+    out["upper_ci"] = np.where(fill, upper95, out["upper_ci"])
+    del lower95, upper95
+    lower998, upper998, _ = interval(kind, out["numerator"], out["denominator"], out["multiplier"], 0.998)
+    out["lower_ci_99_8"] = np.where(suppressed, np.nan, lower998)
+    out["upper_ci_99_8"] = np.where(suppressed, np.nan, upper998)
+    method = np.where(published, "published", method)
+    method[suppressed] = "suppressed"
+    out["ci_method"] = categorical(pd.Series(method, index=out.index))
     return out
 
 
@@ -102,68 +111,116 @@ def compare_target(value, target, polarity) -> pd.Series:
     """Met / Not met where the indicator has a target and a judgement; empty otherwise."""
     v, t = pd.to_numeric(value, errors="coerce"), pd.to_numeric(target, errors="coerce")
     met = np.where(polarity == "low_is_good", v <= t, v >= t)
-    out = np.where(met, "Met", "Not met").astype(object)
-    out[(t.isna() | v.isna() | ~polarity.isin(["high_is_good", "low_is_good"])).to_numpy()] = ""
-    return pd.Series(out, index=value.index)
+    out = np.where(met, 1, 2).astype(np.int8)  # codes into ["", "Met", "Not met"]
+    out[(t.isna() | v.isna() | ~polarity.isin(["high_is_good", "low_is_good"])).to_numpy()] = 0
+    return labelled(out, ["", "Met", "Not met"], value.index)
 
 
 def add_trend(values: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
     """The direction of travel on each series' latest row (the row the trend runs up to); empty elsewhere."""
-    t = trends.reset_index(drop=True)[["indicator_id", "area_code", "trend", "trend_to"]]
-    out = values.merge(t, left_on=["indicator_id", "area_code", "period"],
-                       right_on=["indicator_id", "area_code", "trend_to"], how="left").drop(columns="trend_to")
-    out["trend"] = out["trend"].fillna("")
+    t = trends.reset_index(drop=True)
+    at = match_rows(values, t, ["indicator_id", "area_code", "period"], ["indicator_id", "area_code", "trend_to"])
+    label = categorical(t["trend"])
+    codes = np.where(at >= 0, label.cat.codes.to_numpy()[at], -1)  # -1: no trend ends on the row
+    out = values.copy(deep=False)
+    out["trend"] = filled(pd.Series(pd.Categorical.from_codes(codes, categories=label.cat.categories),
+                                    index=values.index), "")
     return out
+
+
+def match_rows(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on: list[str] | None = None) -> np.ndarray:
+    """For each row of `left`, the position of the row of `right` with the same keys (`on`, in `right` named
+    `right_on`), or -1: a left join without the copy. Each key of `right` must be on one row; a missing key matches
+    nothing."""
+    left_key, right_key = np.zeros(len(left), dtype=np.int64), np.zeros(len(right), dtype=np.int64)
+    left_ok, right_ok = np.ones(len(left), dtype=bool), np.ones(len(right), dtype=bool)
+    for a, b in zip(on, right_on or on):
+        column = left[a]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, known = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            codes, known = pd.factorize(column)
+            known = pd.Index(known)
+        other = known.get_indexer(right[b])
+        left_key, right_key = left_key * len(known) + codes, right_key * len(known) + other
+        left_ok &= codes >= 0
+        right_ok &= other >= 0
+    keys = pd.Index(right_key[right_ok])
+    if not keys.is_unique:
+        raise ValueError(f"two rows of one table share the keys {', '.join(right_on or on)}")
+    found = keys.get_indexer(np.where(left_ok, left_key, -1))
+    return np.where(found >= 0, np.flatnonzero(right_ok)[found], -1)
 
 
 def sentences(values: pd.DataFrame) -> pd.Series:
     """The plain-English sentence of every row (worked out once per distinct combination of its inputs)."""
     keys = ["compared_to_england", "trend", "status", "small_number"]
-    combos = values[keys].astype(object).drop_duplicates()
-    text = {tuple(row): row_sentence(*row) for row in combos.itertuples(index=False, name=None)}
-    return pd.Series([text[k] for k in zip(*(values[c].astype(object) for c in keys))], index=values.index)
+    combination = np.zeros(len(values), dtype=np.int64)  # the inputs' codes as the digits of one number
+    for col in keys:
+        codes, distinct = pd.factorize(values[col])  # code -1: a missing cell
+        combination = combination * (len(distinct) + 1) + codes + 1
+    rows, _ = pd.factorize(combination)
+    firsts = np.unique(rows, return_index=True)[1]  # the first row of each combination
+    text = [row_sentence(*row) for row in values[keys].iloc[firsts].astype(object).itertuples(index=False, name=None)]
+    text_codes, texts = pd.factorize(pd.Series(text, dtype="str"), sort=True)
+    return pd.Series(pd.Categorical.from_codes(text_codes[rows], categories=texts), index=values.index)
 
 
 def latest_icb_rows(values: pd.DataFrame) -> pd.DataFrame:
-    """Each ICB's latest row per indicator."""
-    icb = values[(values["area_type"] == "icb") & values["value"].notna()]
-    return icb.loc[icb.groupby(["area_code", "indicator_id"], sort=False)["period_end"].idxmax()]
+    """Each ICB's latest row per indicator (the columns `peers.learning` reads)."""
+    columns = ["area_code", "indicator_id", "period", "period_end", "lower_ci", "upper_ci", "polarity",
+               "compared_to_england"]
+    icb = values.loc[(values["area_type"] == "icb") & values["value"].notna(), columns]
+    return plain(icb.loc[icb.groupby(["area_code", "indicator_id"], sort=False)["period_end"].idxmax()])
 
 
 def add_england(values: pd.DataFrame) -> pd.DataFrame:
     """England's value for the same indicator and period, on every row."""
     england = values.loc[values["area_code"] == ENGLAND, ["indicator_id", "period", "value"]]
-    england = england.rename(columns={"value": "england_value"})
-    return values.merge(england, on=["indicator_id", "period"], how="left")
+    at = match_rows(values, england, ["indicator_id", "period"])
+    out = values.copy(deep=False)
+    out["england_value"] = np.where(at >= 0, england["value"].to_numpy()[at], np.nan)
+    return out
 
 
 def compare(value, lower, upper, benchmark, polarity, status) -> pd.Series:
     """Better / Similar / Worse (or Lower / Similar / Higher) by whether the interval contains the benchmark."""
     value, lower, upper, benchmark = (pd.Series(x, dtype="float64").to_numpy() for x in (value, lower, upper, benchmark))
-    polarity = pd.Series(polarity).to_numpy()
+    polarity = pd.Series(polarity)
     above = lower > benchmark
     below = upper < benchmark
-    high_good = polarity == "high_is_good"
-    low_good = polarity == "low_is_good"
-    out = np.full(len(value), "Similar", dtype=object)
-    out[above & high_good] = "Better"
-    out[below & high_good] = "Worse"
-    out[above & low_good] = "Worse"
-    out[below & low_good] = "Better"
+    high_good = (polarity == "high_is_good").to_numpy()
+    low_good = (polarity == "low_is_good").to_numpy()
+    out = np.full(len(value), VERDICTS.index("Similar"), dtype=np.int8)
+    better, worse, higher, lower_ = (VERDICTS.index(v) for v in ("Better", "Worse", "Higher", "Lower"))
+    out[above & high_good] = better
+    out[below & high_good] = worse
+    out[above & low_good] = worse
+    out[below & low_good] = better
     judged = high_good | low_good
-    out[above & ~judged] = "Higher"
-    out[below & ~judged] = "Lower"
+    out[above & ~judged] = higher
+    out[below & ~judged] = lower_
     missing = np.isnan(value) | np.isnan(lower) | np.isnan(upper) | np.isnan(benchmark)
-    out[missing | (pd.Series(status).to_numpy() == "suppressed")] = "Not compared"
-    return pd.Series(out, index=getattr(status, "index", None))
+    out[missing | (pd.Series(status) == "suppressed").to_numpy()] = VERDICTS.index("Not compared")
+    return labelled(out, VERDICTS, getattr(status, "index", None))
+
+
+#: what a comparison with a benchmark says (sorted: the categories of the columns `compare` makes)
+VERDICTS = ["Better", "Higher", "Lower", "Not compared", "Similar", "Worse"]
+
+
+def labelled(codes: np.ndarray, labels: list[str], index=None) -> pd.Series:
+    """A categorical column from codes into sorted `labels`, keeping only the labels used."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels).remove_unused_categories(), index=index)
 
 
 def latest_periods(values: pd.DataFrame) -> pd.DataFrame:
     """The most recent period with ICB values, per indicator."""
-    icb = values[(values["area_type"] == "icb")]
+    icb = values.loc[values["area_type"] == "icb",
+                     ["indicator_id", "period", "period_start", "period_end", "area_code"]]
     periods = icb.groupby(["indicator_id", "period"], as_index=False).agg(
         period_start=("period_start", "first"), period_end=("period_end", "max"), areas=("area_code", "nunique"))
-    periods = periods.sort_values(["indicator_id", "period_end", "period_start"])
+    periods = plain(periods).sort_values(["indicator_id", "period_end", "period_start"])
     return periods.groupby("indicator_id").tail(1).set_index("indicator_id", drop=False)
 
 
@@ -211,8 +268,8 @@ def trend_table(values: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"indicator_id": last.index.get_level_values(0), "area_code": last.index.get_level_values(1),
                         "trend": label.astype(object), "trend_slope": np.where(usable, slope, np.nan),
                         "trend_z": np.where(usable, slope / slope_se, np.nan),  # how significant the change is
-                        "trend_to": last["trend_to"].to_numpy()})
-    return out.set_index(["indicator_id", "area_code"], drop=False)
+                        "trend_to": last["trend_to"].array})
+    return plain(out).set_index(["indicator_id", "area_code"], drop=False)
 
 
 def trend(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, polarity: str) -> tuple[str, float]:

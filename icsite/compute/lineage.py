@@ -9,9 +9,11 @@ areas: never joined.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from icsite.core.formatting import long_date
+from icsite.inputs.model import categorical
 
 JOINED_KINDS = frozenset({"code_change"})  # same board, same area: one continuous series
 SEGMENTED_KINDS = frozenset({"boundary_change"})  # same board, changed area: an earlier segment, then a break
@@ -78,12 +80,46 @@ def lineage_values(values: pd.DataFrame, lineage_table: pd.DataFrame) -> pd.Data
     Every column of `values` (`area_code` stays the code the value was published under) plus the lineage columns.
     Where two codes of one series have a value for the same period, the nearest generation (the area's own value)
     wins, so a series never has two values for one period.
+
+    The rows are those of the inner join of `lineage_table` and `values` on `area_code` (in its order: each lineage
+    row, then its values in their order); they are ordered and chosen by their keys alone, then taken once.
     """
-    out = lineage_table.merge(values, on="area_code", how="inner", sort=False)
-    out = out.sort_values(["series_code", "indicator_id", "period", "generation"], kind="stable")
-    out = out.drop_duplicates(["series_code", "indicator_id", "period"], keep="first")
-    return out.sort_values(["series_code", "indicator_id", "period_start", "period_end"], kind="stable").reset_index(
-        drop=True)
+    lin = lineage_table.reset_index(drop=True)
+    lin = lin.assign(**{c: categorical(lin[c]) for c in ("series_code", "segment", "break_note") if c in lin})
+    lin_rows, value_rows = join_rows(lin["area_code"], values["area_code"])
+    keys = pd.DataFrame({"series_code": lin["series_code"].array.take(lin_rows),
+                         "indicator_id": values["indicator_id"].array.take(value_rows),
+                         "period": values["period"].array.take(value_rows),
+                         "generation": lin["generation"].array.take(lin_rows)})
+    keys = keys.sort_values(["series_code", "indicator_id", "period", "generation"], kind="stable")
+    keys = keys[~keys.duplicated(["series_code", "indicator_id", "period"], keep="first")]
+    keys = keys.assign(period_start=values["period_start"].array.take(value_rows[keys.index]),
+                       period_end=values["period_end"].array.take(value_rows[keys.index]))
+    chosen = keys.sort_values(["series_code", "indicator_id", "period_start", "period_end"], kind="stable").index
+    lin_rows, value_rows = lin_rows[chosen], value_rows[chosen]
+    out = {c: lin[c].array.take(lin_rows) for c in lin.columns if c != "area_code"}
+    out["area_code"] = values["area_code"].array.take(value_rows)
+    out.update({c: values[c].array.take(value_rows) for c in values.columns if c != "area_code"})
+    return pd.DataFrame(out, columns=list(lin.columns) + [c for c in values.columns if c != "area_code"], copy=False)
+
+
+def join_rows(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The row positions of the inner join of two key columns, in the join's order: each left row in turn, with
+    the right rows of its key in their order (a missing key joins nothing)."""
+    known = pd.Index(pd.unique(left.dropna()))
+    if isinstance(right.dtype, pd.CategoricalDtype):  # each category looked up once
+        codes = right.cat.codes.to_numpy()
+        right_at = np.where(codes < 0, -1, known.get_indexer(right.cat.categories)[codes])
+    else:
+        right_at = known.get_indexer(right)
+    order = np.argsort(right_at, kind="stable")  # the right rows grouped by key, each group in its order
+    counts = np.bincount(right_at[right_at >= 0], minlength=len(known))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) + np.count_nonzero(right_at < 0)
+    left_at = known.get_indexer(left)
+    per_left = np.where(left_at >= 0, counts[left_at], 0)
+    left_rows = np.repeat(np.arange(len(left)), per_left)
+    offset = np.arange(len(left_rows)) - np.repeat(np.cumsum(per_left) - per_left, per_left)
+    return left_rows, order[np.repeat(starts[left_at.clip(min=0)], per_left) + offset]
 
 
 def lineage_series(values: pd.DataFrame, successions: pd.DataFrame, code: str) -> pd.DataFrame:

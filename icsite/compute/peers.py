@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from icsite.inputs.model import plain
+
 #: (indicator id, transform) of the context measures that define similarity
 PEER_MEASURES = [("registered_population", np.log), ("imd_score", lambda x: x)]
 PEERS = 5
@@ -46,7 +48,9 @@ def peer_groups(values: pd.DataFrame, areas: pd.DataFrame, k: int = PEERS) -> di
 
 def context_measures(values: pd.DataFrame) -> pd.DataFrame:
     """One row per ICB with every peer measure (latest published value, transformed); ICBs lacking one are left out."""
-    icb = values[(values["area_type"] == "icb") & values["value"].notna()]
+    wanted = values["indicator_id"].isin([indicator for indicator, _ in PEER_MEASURES])
+    icb = plain(values.loc[wanted & (values["area_type"] == "icb") & values["value"].notna(),
+                           ["indicator_id", "area_code", "period_end", "value"]])
     columns = {}
     for indicator, transform in PEER_MEASURES:
         rows = icb[icb["indicator_id"] == indicator].sort_values("period_end").groupby("area_code").tail(1)

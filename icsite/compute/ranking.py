@@ -26,28 +26,31 @@ def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
     Ranked are the ICBs with a published value in the period (areas that existed then, by validation). Where there
     is no judgement, 1 is the highest value. The range is empty where the ICSs' values have no intervals.
     """
-    out = values.copy()
-    ranked = (out["area_type"] == "icb") & out["value"].notna() & (out["status"] != "suppressed")
-    key = out["value"].where(out["polarity"] == "low_is_good", -out["value"])
-    groups = key[ranked].groupby([out.loc[ranked, "indicator_id"], out.loc[ranked, "period"]])
-    out["rank"] = groups.rank(method="min").astype("Int64").reindex(out.index)
-    out["rank_of"] = groups.transform("count").astype("Int64").reindex(out.index)
-    subset = out.loc[ranked, ["indicator_id", "period", "value", "lower_ci", "upper_ci", "polarity"]]
-    value, lower, upper = (subset[c].to_numpy(float) for c in ("value", "lower_ci", "upper_ci"))
-    polarity, labels = subset["polarity"].to_numpy(object), subset.index.to_numpy()
-    index, low_parts, high_parts = [], [], []
-    for (indicator, period), rows in subset.groupby(["indicator_id", "period"], sort=False).indices.items():
-        lo, hi = rank_range(value[rows], lower[rows], upper[rows], polarity[rows[0]], f"{indicator}|{period}")
-        index.append(labels[rows])
-        low_parts.append(lo)
-        high_parts.append(hi)
-    where = np.concatenate(index) if index else np.array([], dtype=int)
-    lowest = pd.Series(np.concatenate(low_parts) if low_parts else [], index=where, dtype="float64").reindex(out.index)
-    highest = pd.Series(np.concatenate(high_parts) if high_parts else [], index=where, dtype="float64").reindex(out.index)
-    point = out["rank"].astype("float64")
-    out["rank_lowest"] = np.fmin(lowest, point).astype("Int64")
-    out["rank_highest"] = np.fmax(highest, point).where(highest.notna()).astype("Int64")
-    out.loc[highest.isna(), "rank_lowest"] = pd.NA
+    out = values.copy(deep=False)
+    ranked = ((out["area_type"] == "icb") & out["value"].notna() & (out["status"] != "suppressed")).to_numpy()
+    rows = np.flatnonzero(ranked)
+    # each ranked row's indicator and period (-1: one of them missing, so not ranked)
+    group = out.iloc[rows].groupby(["indicator_id", "period"], sort=False, observed=True).ngroup().to_numpy()
+    rows, group = rows[group >= 0], group[group >= 0]
+    value, lower, upper = (out[c].to_numpy(float)[rows] for c in ("value", "lower_ci", "upper_ci"))
+    low_is_good = (out["polarity"] == "low_is_good").to_numpy()[rows]
+    rank = pd.Series(np.where(low_is_good, value, -value)).groupby(group).rank(method="min").to_numpy()
+    counts = np.bincount(group)
+    lowest, highest = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    order = np.argsort(group, kind="stable")  # each group's rows together, in their order
+    firsts = rows[order[np.concatenate([[0], np.cumsum(counts)[:-1]])]] if len(rows) else rows
+    labels = zip(out["indicator_id"].take(firsts), out["period"].take(firsts), out["polarity"].take(firsts))
+    for members, (indicator, period, polarity) in zip(np.split(order, np.cumsum(counts)[:-1]), labels):
+        lowest[members], highest[members] = rank_range(value[members], lower[members], upper[members], polarity,
+                                                       f"{indicator}|{period}")
+    ranges, everywhere = ~np.isnan(highest), np.ones(len(rows), dtype=bool)
+    for name, numbers, present in (("rank", rank, everywhere), ("rank_of", counts[group], everywhere),
+                                   ("rank_lowest", np.fmin(lowest, rank), ranges),
+                                   ("rank_highest", np.fmax(highest, rank), ranges)):
+        data, missing = np.zeros(len(out), dtype=np.int64), np.ones(len(out), dtype=bool)
+        data[rows] = np.where(present, numbers, 0)
+        missing[rows] = ~present
+        out[name] = pd.arrays.IntegerArray(data, missing)
     return out
 
 

@@ -17,7 +17,7 @@ from icsite.core.problems import Problem
 from icsite.core.standard import ENGLAND
 from icsite.inputs.checking import MAX_PER_CHECK, problem, rel
 from icsite.inputs.load import Sources
-from icsite.inputs.model import board_points
+from icsite.inputs.model import board_points, by_category, lookup
 
 NUMBERS = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
 
@@ -55,18 +55,20 @@ def collect_tables(sources: Sources, root: Path) -> Tables:
                 tables.successions, tables.successions_file = package.tables["successions"], path("successions")
         elif "values" in package.tables and "indicators" in package.tables:
             indicators = package.tables["indicators"]
-            values = package.tables["values"].copy()
-            for col in [c for c in NUMBERS if c in values]:  # whatever the schema declared, compare as numbers
-                values[col] = pd.to_numeric(values[col], errors="coerce")
+            values = package.tables["values"]  # pandas copies on write: the package's table is never changed
+            # whatever the schema declared, numbers are compared as numbers
+            values = values.assign(**{c: pd.to_numeric(values[c], errors="coerce") for c in NUMBERS if c in values})
+            blank = values.isna().all(axis=1)
             values["_line"] = np.arange(2, len(values) + 2)
-            values = values[~values.drop(columns="_line").isna().all(axis=1)]  # blank lines: Frictionless says so
+            if blank.any():  # blank lines: Frictionless says so
+                values = values[~blank]
             if "id" in indicators:
                 meta = indicators.drop_duplicates("id").set_index("id")
                 for col, default in (("value_type", None), ("multiplier", 1.0), ("decimals", 1)):
                     source = meta[col] if col in meta else pd.Series(default, index=meta.index)
                     if col != "value_type":  # numbers whatever the schema says (layer 1 reports a wrong type)
                         source = pd.to_numeric(source, errors="coerce")
-                    values["_" + col] = values["indicator_id"].map(source) if "indicator_id" in values else default
+                    values["_" + col] = lookup(values["indicator_id"], source) if "indicator_id" in values else default
             tables.values.append(ValuesTable(path("values"), values, set(indicators.get("id", pd.Series()).dropna()),
                                              path("indicators")))
     return tables
@@ -110,7 +112,7 @@ def area_not_valid(t: Tables) -> Iterable[Problem]:
         if not has(f, "area_code", "period_start", "period_end"):
             continue
         start, end = dates(f["period_start"]), dates(f["period_end"])
-        opened, closed = dates(f["area_code"].map(valid_from)), dates(f["area_code"].map(valid_to))
+        opened, closed = lookup(f["area_code"], dates(valid_from)), lookup(f["area_code"], dates(valid_to))
         bad = f[((end < opened) | (start > closed)).fillna(False)]
         yield from emit("area-not-valid", v.file, bad, "area_code",
                         lambda r: f"{r['area_code']} did not exist during {r['period']}",
@@ -146,8 +148,12 @@ def value_duplicate(t: Tables) -> Iterable[Problem]:
     key = ["indicator_id", "area_code", "period"]
     for v in t.values:
         if has(v.frame, *key):
-            first_lines = v.frame.drop_duplicates(key).set_index(key)["_line"]
-            dup = v.frame[v.frame.duplicated(key, keep="first")]
+            repeated = v.frame.duplicated(key, keep="first")
+            if not repeated.any():
+                continue
+            involved = v.frame.loc[v.frame.duplicated(key, keep=False), key + ["_line"]]
+            first_lines = involved.drop_duplicates(key).set_index(key)["_line"]
+            dup = v.frame[repeated]
             yield from emit("value-duplicate", v.file, dup, "period",
                             lambda r: f"a second row for {r['indicator_id']}, {r['area_code']}, {r['period']}",
                             lambda r: f"one row (the first is line {first_lines.loc[tuple(r[k] for k in key)]})")
@@ -231,19 +237,19 @@ def period_problems(t: Tables) -> Iterable[Problem]:
                         "period_start is after period_end", lambda r: f"on or before {r['period_end']}",
                         lambda r: r["period_start"])
         spans = {label: parse_period(label) for label in f["period"].dropna().unique()}
-        unknown = f[f["period"].map(lambda p: p in spans and spans[p] is None)]
+        unknown = f[f["period"].isin([label for label, span in spans.items() if span is None])]
         yield from emit("period-label-unknown", v.file, unknown.drop_duplicates("period"), "period",
                         lambda r: f"the period label '{r['period']}' is in no known format", severity="warning",
                         found=lambda r: r["period"])
         ok_dates = start.notna() & end.notna() & (start <= end)
-        pairs = f.loc[ok_dates, ["period"]].assign(s=start[ok_dates].dt.date, e=end[ok_dates].dt.date)
+        pairs = pd.DataFrame({"period": f["period"], "s": start, "e": end})[ok_dates]
         agree = {}
-        for label, s, e in pairs.drop_duplicates().itertuples(index=False):
+        for label, s, e in pairs.drop_duplicates().itertuples(index=False):  # each distinct label and dates once
             span = spans.get(label)
-            agree[(label, s, e)] = span is None or span.agrees(s, e)
-        bad_keys = {k for k, ok in agree.items() if not ok}
+            agree[(label, s, e)] = span is None or span.agrees(s.date(), e.date())
+        bad_keys = [k for k, ok in agree.items() if not ok]
         if bad_keys:
-            mask = [(p, s, e) in bad_keys for p, s, e in zip(pairs["period"], pairs["s"], pairs["e"])]
+            mask = pd.MultiIndex.from_frame(pairs).isin(bad_keys)
             bad = f.loc[pairs.index[mask]]
             yield from emit("period-label-mismatch", v.file, bad, "period",
                             lambda r: f"the label '{r['period']}' does not agree with its dates",
@@ -258,7 +264,8 @@ def england_missing(t: Tables) -> Iterable[Problem]:
         if not has(f, "indicator_id", "area_code", "period"):
             continue
         england = set(zip(f.loc[f["area_code"] == ENGLAND, "indicator_id"], f.loc[f["area_code"] == ENGLAND, "period"]))
-        icb_rows = f[f["area_code"].isin(icbs) & f["period"].notna() & f["indicator_id"].notna()]
+        icb_rows = f.loc[f["area_code"].isin(icbs) & f["period"].notna() & f["indicator_id"].notna(),
+                         ["indicator_id", "area_code", "period", "_line"]]
         icb_rows = icb_rows.drop_duplicates(["indicator_id", "period"])
         lacking = icb_rows[[k not in england for k in zip(icb_rows["indicator_id"], icb_rows["period"])]]
         yield from emit("england-missing", v.file, lacking, "area_code",
@@ -306,16 +313,17 @@ def date_not_real(t: Tables) -> Iterable[Problem]:
     for v in t.values:
         for col in ("period_start", "period_end"):
             if has(v.frame, col):
-                text = v.frame[col]
-                shaped = text.notna() & text.astype("str").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
-                bad = v.frame[shaped & dates(text).isna()]
+                text = pd.Series(v.frame[col].dropna().unique()).astype("str")  # each distinct cell once
+                wrong = text[text.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & dates(text).isna()]
+                bad = v.frame[v.frame[col].isin(wrong)]
                 yield from emit("type-error", v.file, bad, col, lambda r, c=col: f'the cell "{r[c]}" is not a date',
                                 "a date like 2024-03-31", lambda r, c=col: r[c])
 
 
 def dates(series: pd.Series) -> pd.Series:
-    """Dates parsed leniently (unparseable cells are NaT: Frictionless reports them as type errors)."""
-    return pd.to_datetime(series.astype("string"), errors="coerce", format="%Y-%m-%d")
+    """Dates parsed leniently (unparseable cells are NaT: Frictionless reports them as type errors); a categorical
+    column's once per category."""
+    return by_category(series, lambda s: pd.to_datetime(s.astype("string"), errors="coerce", format="%Y-%m-%d"))
 
 
 CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,

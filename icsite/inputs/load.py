@@ -31,6 +31,9 @@ NEEDED_COLUMNS = {"values": KEY, "indicators": ["id"], SNAPSHOT: SNAPSHOT_COLUMN
 #: Table Schema type -> pandas dtype used to read the CSV (dates are parsed later, in `model`).
 DTYPES = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "str", "date": "str",
           "datetime": "str", "year": "Int64", "any": "str"}
+#: text columns repeated on every row of a resource (ids, codes, periods, statuses), when the schema reads them as
+#: text: held as pandas categories, each distinct text once, the categories sorted (see `model.categorical`)
+REPEATED = {"values": {"indicator_id", "area_code", "period", "period_start", "period_end", "status", "note"}}
 
 
 @dataclass
@@ -172,7 +175,7 @@ def read_resource(source: PackageSource, res: dict, text: bool) -> None:
         path = resource_file(source.path, res.get("path"))
         scan(path)
         schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-        table = read_text_table(path) if text else read_table(path, schema)
+        table = read_text_table(path) if text else read_table(path, schema, REPEATED.get(name, set()))
     except Refused as refused:
         source.read_errors[name] = refused.reason()
         return
@@ -265,9 +268,10 @@ def read_text_table(source) -> pd.DataFrame:
     return pd.read_csv(source, dtype=str, keep_default_na=False)
 
 
-def read_table(path: Path, schema: dict) -> pd.DataFrame:
+def read_table(path: Path, schema: dict, repeated: set[str] = frozenset()) -> pd.DataFrame:
     """Read a CSV with the dtypes its Table Schema declares; everything else as text (a schema that is not well
-    formed is read as far as it is: Frictionless reports what is wrong with it)."""
+    formed is read as far as it is: Frictionless reports what is wrong with it). Text columns named in `repeated`
+    are read as categories."""
     fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
     columns = {f.get("name"): DTYPES.get(f.get("type", "string"), "str") for f in fields
                if isinstance(f, dict) and isinstance(f.get("type", "string"), str)}
@@ -282,7 +286,9 @@ def read_table(path: Path, schema: dict) -> pd.DataFrame:
         # a row with too many cells: keep it, cut to the header's width (validation reports the extra cells)
         width = len(pd.read_csv(path, nrows=0, **options).columns)
         frame = pd.read_csv(path, engine="python", on_bad_lines=lambda cells: cells[:width], **options)
-    return frame.pipe(_cast, columns)
+    # read as text, then made categories: pandas would read "2023" as a category 2023, a number
+    categories = {name: "category" for name in repeated if name in frame and columns.get(name) == "str"}
+    return frame.pipe(_cast, columns).astype(categories)
 
 
 def _cast(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

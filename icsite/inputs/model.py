@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from icsite.inputs.load import ContentPage, Sources
@@ -56,7 +57,7 @@ class SiteData:
 
     def of_package(self, values: pd.DataFrame, package: str) -> pd.DataFrame:
         """The rows of a values table (model or computed) whose indicator belongs to `package`."""
-        return values[values["indicator_id"].map(self.indicators["package"]) == package]
+        return values[(lookup(values["indicator_id"], self.indicators["package"]) == package).to_numpy()]
 
     def places_of(self, code: str) -> list[tuple[str, bool]]:
         """(district name, covers only part of it) for the districts a board covers, by name; from the newest map
@@ -99,7 +100,9 @@ def build_model(sources: Sources) -> SiteData:
             places = src.tables.get("places")
         else:
             indicator_frames.append(src.tables["indicators"].assign(package=src.name))
-            value_frames.append(src.tables["values"].assign(package=src.name))
+            table = src.tables["values"]  # pandas copies on write: the source's table is never changed
+            value_frames.append(table.assign(package=pd.Categorical.from_codes(
+                np.zeros(len(table), dtype=np.int8), categories=[src.name])))
     assert areas is not None, "validation guarantees an area registry"
     return SiteData(
         areas=canonical_areas(areas),
@@ -107,7 +110,7 @@ def build_model(sources: Sources) -> SiteData:
             columns=["predecessor_code", "successor_code", "date", "kind", "note"]),
         indicators=canonical_indicators(pd.concat(indicator_frames, ignore_index=True)) if indicator_frames
         else canonical_indicators(pd.DataFrame(columns=["id", "package"])),
-        values=canonical_values(pd.concat(value_frames, ignore_index=True)) if value_frames
+        values=canonical_values(stack(value_frames)) if value_frames
         else canonical_values(pd.DataFrame(columns=["indicator_id", "area_code", "period", "period_start", "period_end"])),
         packages=packages,
         pages=sources.pages,
@@ -164,16 +167,94 @@ def canonical_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def canonical_values(values: pd.DataFrame) -> pd.DataFrame:
-    """Values with parsed period dates, sorted by indicator, area and time."""
-    out = values.copy()
-    out["period_start"] = pd.to_datetime(out["period_start"])
-    out["period_end"] = pd.to_datetime(out["period_end"])
+    """Values with parsed period dates, sorted by indicator, area and time (a table already in that order is not
+    copied)."""
+    out = values.copy(deep=False)  # columns are shared until written (pandas copies on write)
+    out["period_start"] = by_category(out["period_start"], pd.to_datetime)
+    out["period_end"] = by_category(out["period_end"], pd.to_datetime)
     for col in ("value", "lower_ci", "upper_ci", "numerator", "denominator"):
         out[col] = pd.to_numeric(out[col], errors="coerce") if col in out else float("nan")
     for col in ("status", "note"):
         if col not in out:
             out[col] = pd.NA
-    return out.sort_values(["indicator_id", "area_code", "period_start", "period_end"]).reset_index(drop=True)
+    keys = ["indicator_id", "area_code", "period_start", "period_end"]
+    order = out[keys].sort_values(keys).index.to_numpy()  # only the keys are sorted; the rows taken once, if at all
+    if not (order == np.arange(len(out))).all():
+        out = out.take(order)
+    return out.reset_index(drop=True)
+
+
+# --- Text columns as categories ------------------------------------------------------------------------------------
+# A values table repeats its text (indicator ids, area codes, periods, statuses) on every one of up to millions of
+# rows, so those columns are pandas categories: each distinct text is held once, and the categories are sorted, so
+# that sorting or grouping by such a column orders rows as the text itself would.
+
+def categorical(column: pd.Series) -> pd.Series:
+    """A column as a category with sorted categories (a categorical column's categories sorted if need be)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        return column if categories.is_monotonic_increasing else column.cat.reorder_categories(categories.sort_values())
+    return pd.Series(pd.Categorical(column), index=column.index, name=column.name)
+
+
+def by_category(column: pd.Series, func) -> pd.Series:
+    """`func(column)` for an element-wise `func` (Series -> Series), worked out once per category of a categorical
+    column (missing cells get the missing value of the result's type, as `func` gives them)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return func(column)
+    once = func(pd.Series(column.cat.categories))
+    return pd.Series(once.array.take(column.cat.codes.to_numpy(), allow_fill=True), index=column.index,
+                     name=column.name)
+
+
+def lookup(keys: pd.Series, table: pd.Series, category: bool = False) -> pd.Series:
+    """`keys.map(table)`: the entry of `table` for each key, missing where there is none; for categorical keys
+    worked out once per category. With `category`, the result is a category of sorted categories."""
+    if not isinstance(keys.dtype, pd.CategoricalDtype):
+        return categorical(keys.map(table)) if category else keys.map(table)
+    once = pd.Series(table.reindex(keys.cat.categories).array)
+    codes = keys.cat.codes.to_numpy()
+    if not category:
+        return pd.Series(once.array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
+    once_codes, uniques = pd.factorize(once, sort=True)
+    out = pd.Categorical.from_codes(np.where(codes < 0, -1, once_codes[codes]), categories=uniques)
+    return pd.Series(out, index=keys.index, name=keys.name)
+
+
+def filled(column: pd.Series, text: str) -> pd.Series:
+    """A categorical column with `text` in its missing cells."""
+    if text not in column.cat.categories:
+        column = column.cat.add_categories([text])
+    return categorical(column.fillna(text))
+
+
+def objects(column: pd.Series) -> np.ndarray:
+    """A column as an array of Python objects; a categorical column's rows share one object per category."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.to_numpy(dtype=object)
+    codes = column.cat.codes.to_numpy()
+    return np.append(column.cat.categories.to_numpy(dtype=object), np.nan)[codes]  # code -1 (missing): the NaN
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A (small) table with its categorical columns as plain columns of their categories' type."""
+    return frame.astype({c: frame[c].cat.categories.dtype for c in frame.columns
+                         if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """`pd.concat(frames, ignore_index=True)`, where a column that is categorical in every frame that has it stays
+    categorical, its categories those of all the frames (sorted)."""
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    for col in columns:
+        having = [f[col] for f in frames if col in f]
+        if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in having):
+            continue
+        categories = pd.Index(sorted(set().union(*(c.cat.categories for c in having))), dtype="str")
+        frames = [f.assign(**{col: f[col].cat.set_categories(categories) if col in f else
+                              pd.Categorical.from_codes(np.full(len(f), -1, dtype=np.int8), categories=categories)})
+                  for f in frames]
+    return pd.concat(frames, ignore_index=True)
 
 
 def board_points(areas: pd.DataFrame, successions: pd.DataFrame, codes) -> dict[str, tuple[float, float]]:

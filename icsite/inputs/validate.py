@@ -16,7 +16,7 @@ from pathlib import Path
 
 from icsite.core.problems import Problem
 from icsite.inputs.checking import problem, rel
-from icsite.inputs.domain_checks import CHECKS, Tables, collect_tables
+from icsite.inputs.domain_checks import CHECKS, collect_tables
 from icsite.inputs.file_checks import duplicate_name_problems, structure_problems
 from icsite.inputs.frictionless_checks import frictionless_problems
 from icsite.inputs.load import Sources
@@ -35,7 +35,8 @@ class Findings:
 
     structure: list[Problem]
     domain: list[Problem]
-    tables: Tables
+    has_areas: bool  # an area registry could be read
+    has_values: bool  # an indicator package's values could be read
     data_dir: str  # as reported (relative to the project)
     crash: Exception | None = None  # a domain check that could not run: broken cells, or a bug if the cells are sound
 
@@ -53,8 +54,8 @@ def first_checks(sources: Sources, data_dir: Path) -> Findings:
     structure += [p for package in sources.packages for release in package.releases
                   for p in release_problems(release, root)]
     structure += page_problems(sources.pages, root)
-    tables = collect_tables(sources, root)
-    findings = Findings(structure, [], tables, rel(data_dir, root))
+    tables = collect_tables(sources, root)  # not kept: the values' copies go once the checks have run
+    findings = Findings(structure, [], tables.areas is not None, bool(tables.values), rel(data_dir, root))
     if tables.areas is not None:
         for check in CHECKS:
             try:
@@ -83,11 +84,11 @@ def combine(findings: Findings, cells: list) -> list[Problem]:
     """All problems, sorted by file, row and code; a cell already reported as malformed is not reported again."""
     cell_problems = [p for c in cells for p in (c.result() if hasattr(c, "result") else c)]
     problems = findings.structure + cell_problems
-    if findings.tables.areas is None:
+    if not findings.has_areas:
         if not any(p.code in ("package-invalid-json", "descriptor-invalid") for p in problems):
             problems.append(problem("areas-missing", f"{findings.data_dir}/areas/datapackage.json",
                                     message="no area registry: a package named 'areas' with an 'areas' resource"))
-    elif not findings.tables.values and not any(p.severity == "error" for p in problems):
+    elif not findings.has_values and not any(p.severity == "error" for p in problems):
         problems.append(problem("indicators-missing", findings.data_dir,
                                 message="no indicator package: nothing to publish"))
     if findings.crash is not None and not any(p.severity == "error" for p in problems):
@@ -96,4 +97,5 @@ def combine(findings: Findings, cells: list) -> list[Problem]:
         raise findings.crash
     reported = {(p.file, p.row, p.field) for p in problems}
     problems += [p for p in findings.domain if (p.file, p.row, p.field) not in reported]
-    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or ""))
+    # then by message: problems of one code at one place (two duplicate ids) always come in the same order
+    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.code, p.field or "", p.message))
