@@ -112,8 +112,18 @@ def releases(package_folder: Path, name: str, descriptor: dict, comparisons: pd.
 
 
 def snapshot_table(published: pd.DataFrame) -> pd.DataFrame:
-    """The comparisons kept with a release: key, value and comparison with England, as published (text)."""
-    return published[SNAPSHOT_COLUMNS].astype(str).replace({"nan": "", "<NA>": ""})
+    """The comparisons kept with a release: key, value and comparison with England, as published (text; a missing
+    cell is empty). Each column is made a category in turn: a large release's millions of cells are held once each
+    distinct text, not as a text per cell."""
+    out = {}
+    for column in SNAPSHOT_COLUMNS:
+        cells = published[column]
+        if isinstance(cells.dtype, pd.CategoricalDtype):  # its texts, once each; missing cells empty
+            texts = cells.cat.rename_categories([str(c) for c in cells.cat.categories])
+            out[column] = texts.cat.add_categories([""]).fillna("") if "" not in texts.cat.categories else texts.fillna("")
+        else:
+            out[column] = cells.astype(str).replace({"nan": "", "<NA>": ""}).astype("category")
+    return pd.DataFrame(out, index=published.index)
 
 
 def snapshot(package_folder: Path, descriptor: dict, published: pd.DataFrame) -> Path:

@@ -28,11 +28,13 @@ ORDER = ["indicator_id", "area_code", "period_start", "period_end"]  # the rows'
 
 
 def computed_table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The published columns for some value rows, sorted, with dates as ISO 8601 text and text made safe."""
-    out = values.assign(area_name=values["area_code"].map(names))
+    """The published columns for some value rows, sorted, with dates as ISO 8601 text and text made safe.
+
+    Text columns are categories (each distinct text held once: a large site has millions of rows), their texts made
+    safe once each; the cells are the same text as ever."""
+    out = values.assign(area_name=as_category(values["area_code"]).map(names))
     out = out.sort_values(ORDER, kind="stable")
-    out = out.assign(period_start=out["period_start"].dt.strftime("%Y-%m-%d"),
-                     period_end=out["period_end"].dt.strftime("%Y-%m-%d"))
+    out = out.assign(period_start=date_text(out["period_start"]), period_end=date_text(out["period_end"]))
     out = out[COLUMNS].reset_index(drop=True)
     for col in TEXT_COLUMNS:
         out[col] = safe_text(out[col])
@@ -42,10 +44,30 @@ def computed_table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+def as_category(cells: pd.Series) -> pd.Series:
+    """The column as a category (as it is, if it is one)."""
+    return cells if isinstance(cells.dtype, pd.CategoricalDtype) else cells.astype("category")
+
+
+def date_text(dates: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD text (missing: empty), a category: each distinct date written once."""
+    codes, uniques = pd.factorize(dates, sort=True)
+    texts = [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(uniques)]
+    return pd.Series(pd.Categorical.from_codes(codes, texts) if len(texts) else pd.Categorical([None] * len(dates)),
+                     index=dates.index)
+
+
 def safe_text(cells: pd.Series) -> pd.Series:
-    """Text cells a spreadsheet will not run as formulas (vectorised); missing cells become empty text."""
-    text = cells.astype("string").fillna("")
-    return text.where(~text.str.startswith(FORMULA_START), "'" + text).astype(str)
+    """Text cells a spreadsheet will not run as formulas; missing cells become empty text. A category, each distinct
+    text made safe once."""
+    cells = as_category(cells)
+    texts = pd.Series([str(c) for c in cells.cat.categories], dtype=object)
+    texts = texts.where(~texts.str.startswith(FORMULA_START), "'" + texts)
+    safe = cells.cat.rename_categories(list(texts)) if texts.is_unique else cells.astype(str).map(
+        dict(zip(cells.cat.categories, texts))).astype("category")
+    if "" not in safe.cat.categories:
+        safe = safe.cat.add_categories([""])
+    return safe.fillna("")
 
 
 def number_text(numbers: pd.Series) -> pd.Series:
@@ -60,17 +82,21 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def csv_parts(frame: pd.DataFrame, parts: dict) -> dict[object, bytes]:
-    """CSV files of subsets of one table ({name: row positions}), formatting every row only once."""
-    text = frame.copy()
+    """CSV files of subsets of one table ({name: row positions}), formatting each row they hold only once (and no
+    row that none holds)."""
+    needed = sorted(set().union(*(set(rows) for rows in parts.values()))) if parts else []
+    text = frame.iloc[needed].reset_index(drop=True)
+    at = {row: i for i, row in enumerate(needed)}  # a row's position in `text`
     for col in text.columns:
         if pd.api.types.is_float_dtype(text[col]):
             text[col] = number_text(text[col])
     header = text.iloc[:0].to_csv(index=False, lineterminator="\n")
     lines = text.to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
     if len(lines) != len(text):  # a quoted cell holds a line break: write each part on its own
-        return {name: text.iloc[list(rows)].to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return {name: text.iloc[[at[i] for i in rows]].to_csv(index=False, lineterminator="\n").encode("utf-8")
                 for name, rows in parts.items()}
-    return {name: (header + "".join(lines[i] + "\n" for i in rows)).encode("utf-8") for name, rows in parts.items()}
+    return {name: (header + "".join(lines[at[i]] + "\n" for i in rows)).encode("utf-8")
+            for name, rows in parts.items()}
 
 
 def in_table_order(values: pd.DataFrame, column: str) -> pd.Series:
