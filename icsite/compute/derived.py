@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from icsite.compute.comparisons import Comparisons
@@ -85,9 +86,28 @@ def histories(values: pd.DataFrame) -> tuple[dict[str, dict[str, list]], dict[st
                                        firsts["period_end"]):
         periods.setdefault(ind, []).append((period, start, end))
     shown = shown.sort_values(["indicator_id", "area_code", "period_end"], kind="stable")
-    lists = {c: shown[c].tolist() for c in HISTORY_COLUMNS}
-    lists["end"] = shown["period_end"].dt.strftime("%Y-%m-%d").tolist()
+    lists = {c: shared(shown[c]) for c in HISTORY_COLUMNS}
+    lists["end"] = shared(shown["period_end"], iso_date)
     return split_by(shown["indicator_id"].tolist(), lists), periods
+
+
+def iso_date(day) -> str:
+    """A date as YYYY-MM-DD."""
+    return day.strftime("%Y-%m-%d")
+
+
+def shared(column: pd.Series, convert=None) -> list:
+    """The column as a list (each value passed through `convert`, if given, once per distinct value) in which equal
+    values are one object: a date or a text repeated on a million rows is held once, not a million times. Floats
+    are listed as they are (each its own object, as in `tolist`)."""
+    if pd.api.types.is_float_dtype(column):
+        return column.tolist()
+    codes, uniques = pd.factorize(column)
+    objects = [convert(u) if convert else u for u in uniques.tolist()]
+    if (codes < 0).any():  # missing: the column's own missing value, converted as a value would be
+        gap = column.iloc[int(np.argmax(codes < 0))]
+        objects.append(convert(gap) if convert and not pd.isna(gap) else (None if convert else gap))
+    return [objects[c] for c in codes.tolist()]
 
 
 def split_by(keys: list, lists: dict[str, list]) -> dict:
@@ -124,11 +144,12 @@ def recent_series(series: pd.DataFrame, window: int = TREND_WINDOW) -> dict[str,
     """
     recent = series[series["value"].notna()].sort_values(["series_code", "indicator_id", "period_end"], kind="stable")
     recent = recent.groupby(["series_code", "indicator_id"], sort=False).tail(window)
-    cols = {"period": recent["period"], "end": recent["period_end"].dt.strftime("%Y-%m-%d"),
-            "period_end": recent["period_end"], "value": recent["value"], "england_value": recent["england_value"],
-            "segment": recent["segment"], "before_break": recent["segment_end"].notna(),
-            "segment_end": recent["segment_end"], "break_note": recent["break_note"], "area_code": recent["area_code"]}
-    lists = {c: v.tolist() for c, v in cols.items()}
+    cols = {"period": recent["period"], "period_end": recent["period_end"], "value": recent["value"],
+            "england_value": recent["england_value"], "segment": recent["segment"],
+            "before_break": recent["segment_end"].notna(), "segment_end": recent["segment_end"],
+            "break_note": recent["break_note"], "area_code": recent["area_code"]}
+    lists = {c: shared(v) for c, v in cols.items()}
+    lists["end"] = shared(recent["period_end"], iso_date)
     out: dict[str, dict[str, dict[str, list]]] = {}
     for (code, ind), columns in split_by(list(zip(recent["series_code"], recent["indicator_id"])), lists).items():
         out.setdefault(code, {})[ind] = columns
