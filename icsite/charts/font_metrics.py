@@ -26,24 +26,24 @@ def text_width(text: str, size: float, bold: bool = False, italic: bool = False)
     return struct.unpack("f", struct.pack("f", units(text, face) * size / face_metrics(face).per_em))[0]
 
 
-def truncate(text: str, size: float, limit: float) -> str:
+def truncate(text: str, size: float, limit: float, bold: bool = False, italic: bool = False) -> str:
     """Text cut with "…" to less than `limit` pixels wide, as Vega cuts labels (no limit if 0)."""
-    if limit <= 0 or not text or text_width(text, size) < limit:
+    if limit <= 0 or not text or text_width(text, size, bold, italic) < limit:
         return text
-    room = limit - text_width("…", size)
+    room = limit - text_width("…", size, bold, italic)
     lo, hi = 0, len(text)
     while lo < hi:
         mid = 1 + ((lo + hi) >> 1)
-        if text_width(text[:mid], size) < room:
+        if text_width(text[:mid], size, bold, italic) < room:
             lo = mid
         else:
             hi = mid - 1
     return text[:lo] + "…"
 
 
-def limited_width(text: str, size: float, limit: float) -> float:
+def limited_width(text: str, size: float, limit: float, bold: bool = False, italic: bool = False) -> float:
     """The width Vega gives a text with a limit: the limit if it was cut, else its own width."""
-    width = text_width(text, size)
+    width = text_width(text, size, bold, italic)
     return min(width, limit) if limit > 0 else width
 
 

@@ -11,8 +11,6 @@ sizes, colours and dashes are the spec's (or Vega's defaults); its text is in th
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -20,15 +18,12 @@ from datetime import datetime, timezone
 from html import escape
 
 from icsite.charts.font_metrics import limited_width, text_width, truncate
-from icsite.charts.images import FONT, PADDING
+from icsite.charts.svg_parts import (ANCHORS, AXIS_COLOUR, AXIS_FONT, GRID, LABEL_PAD, LEGEND_OFFSET, SYMBOL_R,
+                                     SYMBOL_STROKE, TICK, bottom_axis, dash, legend, linear, mark_of, num, page,
+                                     read_table, shown, text_box, title_block, union)
 from icsite.charts.ticks import exponent, nice, number_format, tick_step, ticks, time_format, time_ticks, vega_round
 
-# Vega's defaults for what the spec leaves to it
-AXIS_FONT, TICK, LABEL_PAD, GRID, AXIS_COLOUR = 10, 5, 2, "#ddd", "#888"
-TITLE_FONT, TITLE_OFFSET, HEADER_OFFSET, SPACING = 13, 4, 10, 20
-LEGEND_FONT, LEGEND_LIMIT, LEGEND_OFFSET, LEGEND_GAP = 10, 160, 18, 10
-#: a legend entry: its symbol (size 100, stroke 1.5) centred at (6, 6), its label at x 16
-SYMBOL_R, SYMBOL_STROKE, SYMBOL_CENTRE, LABEL_X = 5, 1.5, 6, 16
+HEADER_OFFSET, SPACING = 10, 20  # Vega's defaults for what the spec leaves to it
 POINT_R = math.sqrt(30) / 2  # a point mark's circle (size 30)
 SERIES_TEST = re.compile(r"datum\.series (===|!==) '([^']*)'")
 SIDE_TEST = re.compile(r"datum\.side === '(\w+)'")
@@ -67,23 +62,17 @@ def trend_svg(spec: dict) -> str:
     view = [0.0, 0.0, 0.0, 0.0]
     for (_, box), (x, y) in zip(cells, places):
         view = union(view, [box[0] + x, box[1] + y, box[2] + x, box[3] + y])
-    legend, legend_box = draw_legend(colours, dashes, math.floor(view[1]) - LEGEND_OFFSET)
-    view = union(view, legend_box)
-    title = spec.get("title", {})
-    text = (title.get("text", "") if isinstance(title, dict) else str(title)).strip()
-    title_y = view[1] - TITLE_FONT - TITLE_OFFSET
-    view = union(view, [view[0], title_y, view[0] + text_width(text, TITLE_FONT, bold=True), title_y + TITLE_FONT])
-    left, top = max(0, math.ceil(-view[0])), max(0, math.ceil(-view[1]))
-    width = left + max(0, math.ceil(view[2])) + PADDING["left"] + PADDING["right"]
-    height = top + max(0, math.ceil(view[3])) + PADDING["top"] + PADDING["bottom"]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-           f' font-family="{escape(FONT)}"><rect width="{width}" height="{height}" fill="white"/>'
-           f'<g stroke-miterlimit="10" transform="translate({left + PADDING["left"]},{top + PADDING["top"]})">']
-    out += [f'<g transform="translate({num(x)},{num(y)})">{body}</g>' for (body, _), (x, y) in zip(cells, places)]
-    out.append(legend)
-    out.append(f'<text x="{num(view[0])}" y="{num(title_y + vega_round(0.79 * TITLE_FONT))}" '
-               f'font-size="{TITLE_FONT}px" font-weight="bold">{escape(text)}</text></g></svg>')
-    return "".join(out)
+    entries = [(circle(colour, dashes.get(name)), SYMBOL_R + SYMBOL_STROKE, name) for name, colour in colours.items()]
+    drawn_legend, legend_box = legend(entries, math.floor(view[1]) - LEGEND_OFFSET)
+    title, view = title_block(spec.get("title", {}), union(view, legend_box))
+    out = [f'<g transform="translate({num(x)},{num(y)})">{body}</g>' for (body, _), (x, y) in zip(cells, places)]
+    return page(view, out + [drawn_legend, title])
+
+
+def circle(colour: str, pattern) -> object:
+    """A legend entry's symbol: a circle of the series' colour, its outline in the series' dashes."""
+    return lambda cx, cy: (f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{SYMBOL_R}" fill="{colour}" stroke="{colour}" '
+                           f'stroke-width="{SYMBOL_STROKE}"{dash(pattern)}/>')
 
 
 # -- data ----------------------------------------------------------------------------------------------------------
@@ -109,32 +98,12 @@ def spec_rows(spec: dict) -> list[dict]:
     return rows
 
 
-def read_table(data, parse: dict) -> list[dict]:
-    """A data set's records: CSV text read as Vega reads it (`parse` numbers; an empty cell is null), or records."""
-    if isinstance(data, list):
-        return [dict(row) for row in data]
-    records = csv.reader(io.StringIO(data))
-    header = next(records, [])
-    numbers = [name for name in header if parse.get(name) == "number"]
-    rows = [{k: v or None for k, v in zip(header, record)} for record in records]
-    for row in rows:
-        for name in numbers:
-            if row[name] is not None:
-                row[name] = float(row[name])
-    return rows
-
-
 def date_ms(value) -> float | None:
     """A date ("2024-03-31", read as UTC midnight, as JavaScript's Date reads it) as milliseconds since 1970."""
     if value is None:
         return None
     when = datetime.fromisoformat(str(value))
     return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp() * 1000
-
-
-def mark_of(layer: dict) -> dict:
-    """A layer's mark as a dict with its type."""
-    return layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
 
 
 def layer_rows(layer: dict, rows: list[dict]) -> list[dict]:
@@ -164,8 +133,7 @@ def panel(rows: list[dict], title: str, layers: list[dict], size: tuple, colours
     t0, t1 = (min(times), max(times)) if times else (0.0, 0.0)
     y0, y1 = nice(min(values), max(values)) if values else (0.0, 0.0)
 
-    def sx(t: float) -> float:
-        return w * 0.5 if t1 == t0 else w * ((t - t0) / (t1 - t0))
+    sx = linear(t0, t1, w)
 
     def sy(v: float) -> float:
         return h * 0.5 if y1 == y0 else h * (1 - (v - y0) / (y1 - y0))
@@ -216,7 +184,10 @@ def panel(rows: list[dict], title: str, layers: list[dict], size: tuple, colours
                 marks.append(text)
         else:
             raise ValueError(f"a trend chart cannot draw a {kind!r} layer")
-    x_axis, x_box = bottom_axis(t0, t1, sx, series_axis(layers), w, h)
+    axis = series_axis(layers)
+    x_axis, x_box = bottom_axis([(sx(t), time_format(t, axis.get("format", "%b %Y")))
+                                 for t in time_ticks(t0, t1, axis.get("tickCount", 10))],
+                                w, h, axis.get("labelFontSize", AXIS_FONT))
     y_axis, y_box = left_axis(y0, y1, sy, w, h)
     box = union(union(box, x_box), y_box)
     size_h, limit = header.get("labelFontSize", 11), header.get("labelLimit", 0)
@@ -248,41 +219,15 @@ def break_label(row: dict, side: str, mark: dict, x: float) -> tuple[str, list[f
     width = max(text_width(line, size) for line in lines)
     x += mark.get("dx", 0)
     y = mark.get("dy", 0) + vega_round(0.79 * size)  # baseline "top"
-    anchor = {"left": "start", "right": "end"}.get(mark.get("align", "left"), "middle")
-    left = x - (width if anchor == "end" else width / 2 if anchor == "middle" else 0)
-    top = y - vega_round(0.8 * size)
-    box = [left, top, left + width, top + size + (size + 2) * (len(lines) - 1)]
+    align = mark.get("align", "left")
+    anchor = ANCHORS[align]
+    box = text_box(x, mark.get("dy", 0), width, size, align, "top", len(lines))
     if not any(lines):
         return "", box
     spans = lines[0] and escape(lines[0])
     spans += "".join(f'<tspan x="{num(x)}" dy="{size + 2}">{escape(line)}</tspan>' for line in lines[1:])
     return (f'<text x="{num(x)}" y="{num(y)}" text-anchor="{anchor}" font-size="{num(size)}px" '
             f'fill="{mark.get("color", "#000")}">{spans}</text>'), box
-
-
-def bottom_axis(t0: float, t1: float, sx, axis: dict, w: float, h: float) -> tuple[tuple[str, str, str], list]:
-    """The x axis: (grid path, tick and domain path, labels) and its bounds."""
-    size = axis.get("labelFontSize", AXIS_FONT)
-    grid = tick_path = labels = ""
-    texts = []
-    box = [0.0, h, float(w), h]
-    for t in time_ticks(t0, t1, axis.get("tickCount", 10)):
-        x = sx(t)
-        at = vega_round(x)
-        grid += f"M{num(at + 0.5)},0.5v{num(h)}"
-        tick_path += f"M{num(at + 0.5)},{num(h + 0.5)}v{TICK}"
-        box = union(box, [at - 1, h - 1, at + 1, h + TICK + 1])
-        text = time_format(t, axis.get("format", "%b %Y"))
-        width = text_width(text, size)
-        align = flush(x, w)
-        left = x - (0 if align == "start" else width if align == "end" else width / 2)
-        texts.append((x, align, text, [left, h + TICK + LABEL_PAD, left + width, h + TICK + LABEL_PAD + size]))
-    for x, align, text, label_box in shown(texts):
-        box = union(box, label_box)
-        labels += (f'<text x="{num(x + 0.5)}" y="{num(h + 0.5 + TICK + LABEL_PAD + vega_round(0.79 * size))}" '
-                   f'text-anchor="{align}" font-size="{num(size)}px">{escape(text)}</text>')
-    tick_path += f"M0.5,{num(h + 0.5)}h{num(w)}"
-    return (grid, tick_path, labels), box
 
 
 def left_axis(y0: float, y1: float, sy, w: float, h: float) -> tuple[tuple[str, str, str], list]:
@@ -310,52 +255,7 @@ def left_axis(y0: float, y1: float, sy, w: float, h: float) -> tuple[tuple[str, 
     return (grid, tick_path, labels), box
 
 
-def shown(labels: list[tuple]) -> list[tuple]:
-    """The axis labels Vega keeps: while neighbours overlap, every other one is hidden (the last one kept)."""
-    items = [item for item in labels if item[3][2] - item[3][0] > 1]
-    if len(items) < 3 or not overlapping(items):
-        return items
-    kept = items
-    while len(kept) >= 3 and overlapping(kept):
-        kept = kept[::2]
-    if len(kept) < 3 and kept[-1] is not items[-1]:
-        kept = kept[:-1] + [items[-1]] if len(kept) > 1 else kept + [items[-1]]
-    return kept
-
-
-def overlapping(items: list[tuple]) -> bool:
-    """Whether any label's box overlaps the next one's."""
-    return any(0 > max(b[3][0] - a[3][2], a[3][0] - b[3][2], b[3][1] - a[3][3], a[3][1] - b[3][3])
-               for a, b in zip(items, items[1:]))
-
-
-def flush(x: float, w: float) -> str:
-    """An x label's anchor: flush with the axis's end if within a pixel of it (Vega's labelFlush), else centred."""
-    near, far = abs(x), abs(w - x)
-    return "start" if near < far and near <= 1 else "end" if far <= 1 else "middle"
-
-
-# -- legend and layout ---------------------------------------------------------------------------------------------
-
-def draw_legend(colours: dict, dashes: dict, bottom: float) -> tuple[str, list[float]]:
-    """The legend: one entry per series in a row above the panels, ending `bottom` pixels from the top."""
-    entries, x, right = [], 0.0, 0.0
-    extent = math.ceil(SYMBOL_CENTRE + SYMBOL_R + SYMBOL_STROKE)
-    shift = (extent - (SYMBOL_CENTRE + SYMBOL_R + SYMBOL_STROKE)) / 2  # entries are centred in their row
-    for n, (name, colour) in enumerate(colours.items()):
-        label = truncate(str(name), LEGEND_FONT, LEGEND_LIMIT)
-        if n:
-            x += LEGEND_GAP + math.ceil(SYMBOL_R + SYMBOL_STROKE - SYMBOL_CENTRE)
-        entries.append(f'<circle cx="{num(x + SYMBOL_CENTRE)}" cy="{num(SYMBOL_CENTRE + shift)}" r="{SYMBOL_R}" '
-                       f'fill="{colour}" stroke="{colour}" stroke-width="{SYMBOL_STROKE}"{dash(dashes.get(name))}/>'
-                       f'<text x="{num(x + LABEL_X)}" y="{num(SYMBOL_CENTRE + shift + vega_round(0.3 * LEGEND_FONT))}" '
-                       f'font-size="{LEGEND_FONT}px">{escape(label)}</text>')
-        right = x + LABEL_X + limited_width(str(name), LEGEND_FONT, LEGEND_LIMIT)
-        x += math.ceil(right - x)
-    top = bottom - extent
-    box = [0.0, top, float(math.ceil(right)), top + extent]
-    return f'<g transform="translate(0,{num(top)})">{"".join(entries)}</g>', box
-
+# -- layout --------------------------------------------------------------------------------------------------------
 
 def grid_layout(boxes: list[list[float]], columns: int, padding: float) -> list[tuple[float, float]]:
     """Where Vega's grid layout (align "none") puts each panel, from its bounds: rows and columns `padding` apart."""
@@ -372,24 +272,3 @@ def grid_layout(boxes: list[list[float]], columns: int, padding: float) -> list[
         y = 0 if row == 0 else places[i - columns][1] + padding + max(0, math.ceil(-box[1])) + y_extent[row - 1]
         places.append((x, y))
     return places
-
-
-def union(a: list[float], b: list[float]) -> list[float]:
-    """The bounds holding both."""
-    return [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-
-
-# -- SVG text ------------------------------------------------------------------------------------------------------
-
-def num(value: float) -> str:
-    """A coordinate for the SVG: at most 3 decimals, no trailing zeros."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def dash(pattern) -> str:
-    """A stroke-dasharray attribute, or nothing for a solid line."""
-    if not pattern or not any(pattern[1::2]):
-        return ""
-    return f' stroke-dasharray="{",".join(num(p) for p in pattern)}"'
-
