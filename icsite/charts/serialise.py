@@ -39,7 +39,8 @@ def csv_data(rows: list[dict]) -> tuple[str, dict]:
     """Records as CSV text (columns in name order) and the Vega-Lite `parse` that reads them back as they were.
 
     A column of numbers parses as numbers; a text column with a missing or empty cell parses as text, which makes
-    the empty cells null (as a missing key or null was). A column that mixes numbers, text or booleans is refused.
+    the empty cells null (as a missing key or null was), and so does a column with no value at all. A column that
+    mixes numbers, text or booleans is refused.
     """
     columns = sorted({key for row in rows for key in row})
     parse = {}
@@ -50,6 +51,8 @@ def csv_data(rows: list[dict]) -> tuple[str, dict]:
         elif kinds == {str}:
             if any(not row.get(column) for row in rows):
                 parse[column] = "string"
+        elif not kinds:  # every cell missing: null, as text parsed (unparsed, Vega would read "" as a value: 0)
+            parse[column] = "string"
         elif kinds:
             raise ValueError(f"chart data column {column!r} mixes {sorted(k.__name__ for k in kinds)}: "
                              "write it as one type")

@@ -11,7 +11,6 @@ sizes, colours and dashes are the spec's (or Vega's defaults); its text is in th
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import datetime, timezone
@@ -33,12 +32,6 @@ def is_trend(spec: dict) -> bool:
     """Whether a spec is a trend chart (`specs.trend_chart`): small multiples of the data set named "trend"."""
     return (isinstance(spec.get("data"), dict) and spec["data"].get("name") == "trend" and "facet" in spec
             and isinstance(spec.get("spec"), dict) and "layer" in spec["spec"])
-
-
-def own_svg(spec_json: str) -> str | None:
-    """The static SVG of a chart that we draw ourselves (a trend chart), or None for one vl-convert must draw."""
-    spec = json.loads(spec_json)
-    return trend_svg(spec) if is_trend(spec) else None
 
 
 def trend_svg(spec: dict) -> str:

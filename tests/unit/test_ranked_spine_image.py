@@ -175,7 +175,7 @@ def test_draw_sends_ranked_and_spine_charts_to_us_and_others_to_vl_convert():
     for spec, drawer in ((ranked([2.0, 1.0]), ranked_image.ranked_svg), (spine([indicator("A")]), spine_image.spine_svg)):
         svg, png = images.draw((spec, None, True))
         assert svg.decode() == drawer(json.loads(spec)) and png.startswith(b"\x89PNG")
-        assert trend_image.own_svg(spec) is None
+        assert not trend_image.is_trend(json.loads(spec))
     tiles = spec_json(specs.tile_chart([{"col": 0, "row": 0, "name": "A", "label": "A", "value_text": "1",
                                          "comparison": "Better"}], title="T", subtitle="S", columns=1, rows_count=1))
     assert images.own_svg(tiles) is None and b"<svg" in images.draw((tiles, None, False))[0]
