@@ -9,7 +9,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from icsite.charts.images import draw, font_folder, image_key, uncovered, warn_uncovered
+from icsite.charts.images import draw, font_folder, image_key, uncovered, use_fonts, warn_uncovered
 from icsite.core import parallel
 from icsite.core.config import IMAGE_MODES  # an SVG for every chart, for each page's first only, or none
 
@@ -117,12 +117,19 @@ class Drawing:
             self.stats.rendered += 1
             job = (spec, cached, want_png)
             if self.workers > 1:
-                if self.pool is None:
-                    self.pool = parallel.pool(self.workers)
+                self.start()
                 self.waiting[key] = (self.pool.submit(draw, job, self.fonts), want_png)
                 self.collect(limit=4 * self.workers)
             else:
                 self.waiting[key] = (job, want_png)
+
+    def start(self) -> None:
+        """Start the drawing processes now (if not yet), each readying its renderer (fonts, time zone), so that the
+        first charts do not wait for them: a build calls this before it waits for something else."""
+        if self.pool is None and self.workers > 1:
+            self.pool = parallel.pool(self.workers)
+            for _ in range(self.workers):
+                self.pool.submit(use_fonts, Path(self.fonts))
 
     def collect(self, limit: int = 0) -> None:
         """Write the images drawn so far to the cache; wait for the oldest while more than `limit` are waiting."""

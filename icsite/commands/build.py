@@ -183,14 +183,16 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
     made = (pool.submit(cached_data_files_from, job_file(job, config.cache_dir), config.cache_dir)
             if pool is not None else cached_data_files(job, config.cache_dir))
     downloads = data_links(job)
+    drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
+    if config.images != "none":
+        drawing.start()  # its processes get ready while the data files are made
+    builder = PageBuilder(data, comparisons, downloads, config.images)
+    env = make_environment(config.themes_dir, config.theme)
+    site = site_info(config, data, config.build_date or data.release_date)
     clock.lap("downloads")
     files.update(made.result() if pool is not None else made)
     fill_sizes(downloads, files)
     clock.lap("downloads (waited)")
-    env = make_environment(config.themes_dir, config.theme)
-    site = site_info(config, data, config.build_date or data.release_date)
-    builder = PageBuilder(data, comparisons, downloads, config.images)
-    drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
     pages: list = []
     for page in builder.pages():  # each complete: its charts' files, link preview and feed
         charts = page_charts(page)
