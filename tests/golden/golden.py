@@ -6,9 +6,11 @@ Regenerate the expected tree after an intended change, then review the diff like
 
 Every file is compared byte for byte, chart images included, except the Vega bundle (copied from an installed
 package, compared by presence only). Chart images can be compared exactly because everything that makes them is
-pinned: the SVG is drawn by the pinned vl-convert (pyproject.toml) from the spec (itself compared exactly), with
+pinned: the SVG is drawn from the spec (itself compared exactly) by our own code (trend, ranked and spine
+charts: icsite/charts/*_image.py, laid out with our font's metrics) or by the pinned vl-convert (pyproject.toml), with
 its text laid out in our pinned font (font-source-sans-pro, registered by icsite/charts/images.py in every rendering
-process and named first in every chart's font list, so vl-convert never takes a system font); the PNG is drawn
+process and named first in every chart's font list, so vl-convert never takes a system font) and its dates placed
+in UTC whatever the machine's time zone (test_determinism.py); the PNG is drawn
 from that SVG by the resvg inside the same vl-convert, with the same font files. Nothing else goes in: not the
 system's fonts (every character of the fixture's charts is in our font: tests/unit/test_determinism.py), not the
 cache (its key covers all of the above), not the order of building or drawing (chart specs number their params
