@@ -121,11 +121,18 @@ def add_trend(values: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
     t = trends.reset_index(drop=True)
     at = match_rows(values, t, ["indicator_id", "area_code", "period"], ["indicator_id", "area_code", "trend_to"])
     label = categorical(t["trend"])
-    codes = np.where(at >= 0, label.cat.codes.to_numpy()[at], -1)  # -1: no trend ends on the row
+    codes = taken(label.cat.codes.to_numpy(), at, -1)  # -1: no trend ends on the row
     out = values.copy(deep=False)
     out["trend"] = filled(pd.Series(pd.Categorical.from_codes(codes, categories=label.cat.categories),
                                     index=values.index), "")
     return out
+
+
+def taken(column: np.ndarray, at: np.ndarray, missing) -> np.ndarray:
+    """`column[at]` (positions from `match_rows`), with `missing` where a row matched nothing (-1)."""
+    if not len(column):
+        return np.full(len(at), missing)
+    return np.where(at >= 0, column[at], missing)
 
 
 def match_rows(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on: list[str] | None = None) -> np.ndarray:
@@ -149,7 +156,7 @@ def match_rows(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on:
     if not keys.is_unique:
         raise ValueError(f"two rows of one table share the keys {', '.join(right_on or on)}")
     found = keys.get_indexer(np.where(left_ok, left_key, -1))
-    return np.where(found >= 0, np.flatnonzero(right_ok)[found], -1)
+    return taken(np.flatnonzero(right_ok), found, -1)
 
 
 def sentences(values: pd.DataFrame) -> pd.Series:
@@ -179,7 +186,7 @@ def add_england(values: pd.DataFrame) -> pd.DataFrame:
     england = values.loc[values["area_code"] == ENGLAND, ["indicator_id", "period", "value"]]
     at = match_rows(values, england, ["indicator_id", "period"])
     out = values.copy(deep=False)
-    out["england_value"] = np.where(at >= 0, england["value"].to_numpy()[at], np.nan)
+    out["england_value"] = taken(england["value"].to_numpy(), at, np.nan)
     return out
 
 

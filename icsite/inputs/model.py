@@ -217,7 +217,8 @@ def lookup(keys: pd.Series, table: pd.Series, category: bool = False) -> pd.Seri
     if not category:
         return pd.Series(once.array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
     once_codes, uniques = pd.factorize(once, sort=True)
-    out = pd.Categorical.from_codes(np.where(codes < 0, -1, once_codes[codes]), categories=uniques)
+    mapped = np.where(codes < 0, -1, once_codes[codes]) if len(once_codes) else np.full(len(codes), -1)
+    out = pd.Categorical.from_codes(mapped, categories=uniques)
     return pd.Series(out, index=keys.index, name=keys.name)
 
 

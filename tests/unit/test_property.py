@@ -4,7 +4,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import build
 from icsite.publish.folder import MARKER_TEXT, SITE_MARKER
@@ -59,6 +59,7 @@ def corrupt(path: Path, how: tuple) -> None:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(FILES), changes=st.lists(corruption, min_size=1, max_size=3))
+@example(target="urgent-care-sample/values.csv", changes=[("truncate", 0.22372133733143157)])  # no England row left
 def test_corrupted_packages_are_reported_or_built_never_crash(tmp_path_factory, target, changes):
     root = tmp_path_factory.mktemp("case")
     data = root / "datapackages"
