@@ -71,8 +71,6 @@ class Drawing:
         self.out: dict[str, Path] = {}  # site path -> the cached file: publish copies it into the site
         self.missing: set[str] = set()  # characters of charts drawn that our font lacks
         self.stats = RenderStats()
-        if self.workers > 1:  # a build that fails before `result` stops the drawing all the same
-            weakref.finalize(self, self.stop)
 
     def add(self, page, charts: list, mode: str) -> None:
         """Draw the images of one page's `charts` (in page order), as `mode` (one of IMAGE_MODES) says.
@@ -128,6 +126,8 @@ class Drawing:
         first charts do not wait for them: a build calls this before it waits for something else."""
         if self.pool is None and self.workers > 1:
             self.pool = parallel.pool(self.workers)
+            # a build that fails before `result` stops the drawing all the same (the pool, not self, is held)
+            weakref.finalize(self, self.pool.shutdown, wait=False, cancel_futures=True)
             for _ in range(self.workers):
                 self.pool.submit(use_fonts, Path(self.fonts))
 
