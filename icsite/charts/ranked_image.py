@@ -16,8 +16,8 @@ from html import escape
 
 from icsite.charts.font_metrics import text_width
 from icsite.charts.svg_parts import (ANCHORS, AXIS_COLOUR, AXIS_FONT, GRID, LEGEND_OFFSET, axis_title, band,
-                                     bottom_axis, dash, fine, left_axis, linear, mark_of, num, page, plot_width,
-                                     point_marks, read_table, scale_map, setting, shift, symbol_legend, text_box,
+                                     bottom_axis, dash, fine, left_axis, linear, mark_of, num, page, plot_and_rows,
+                                     point_marks, scale_map, setting, shift, symbol_legend, text_box,
                                      title_block, union)
 from icsite.charts.ticks import nice, number_format, ticks
 
@@ -36,10 +36,7 @@ def ranked_svg(spec: dict) -> str:
     """A ranked chart's static image, as SVG."""
     if not is_ranked(spec):
         raise ValueError("not a ranked chart spec: expected point, rule and text layers over the data set 'ranked'")
-    w, h = plot_width(spec), spec.get("height")
-    if not isinstance(h, (int, float)):
-        raise ValueError("a ranked chart needs its height in pixels")
-    rows = read_table(spec["datasets"]["ranked"], spec["data"].get("format", {}).get("parse", {}))
+    w, h, rows = plot_and_rows(spec, "ranked")
     parts = layers(spec)
     points, intervals = parts["points"], parts.get("intervals")
     y = points["encoding"]["y"]

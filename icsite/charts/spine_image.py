@@ -14,7 +14,7 @@ import json
 import re
 
 from icsite.charts.svg_parts import (AXIS_COLOUR, AXIS_FONT, GRID, LEGEND_OFFSET, axis_title, band, fine, left_axis,
-                                     linear, mark_of, num, page, plot_width, point_marks, read_table, setting,
+                                     linear, mark_of, num, page, plot_and_rows, point_marks, setting,
                                      symbol_legend, title_block, union)
 
 ITALIC_TEST = re.compile(r"indexof\((\[.*\]), datum\.value\) >= 0")
@@ -35,10 +35,7 @@ def spine_svg(spec: dict) -> str:
     """A spine chart's static image, as SVG."""
     if not is_spine(spec):
         raise ValueError("not a spine chart spec: expected bar, tick and point layers over the data set 'spine'")
-    w, h = plot_width(spec), spec.get("height")
-    if not isinstance(h, (int, float)):
-        raise ValueError("a spine chart needs its height in pixels")
-    rows = read_table(spec["datasets"]["spine"], spec["data"].get("format", {}).get("parse", {}))
+    w, h, rows = plot_and_rows(spec, "spine")
     y = spec["encoding"]["y"]
     titles = [str(t) for t in y["scale"]["domain"]]
     starts, width = band(len(titles), 0, h, BAR_PADDING, BAR_PADDING / 2)

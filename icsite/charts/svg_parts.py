@@ -57,6 +57,14 @@ def plot_width(spec: dict) -> float:
     return STATIC_WIDTH if width == "container" else width
 
 
+def plot_and_rows(spec: dict, name: str) -> tuple[float, float, list[dict]]:
+    """The plot's width and height and the rows of its data set `name`, of a chart with a height in pixels."""
+    w, h = plot_width(spec), spec.get("height")
+    if not isinstance(h, (int, float)):
+        raise ValueError(f"a {name} chart needs its height in pixels")
+    return w, h, read_table(spec["datasets"][name], spec["data"].get("format", {}).get("parse", {}))
+
+
 # -- text and scales -----------------------------------------------------------------------------------------------
 
 def shift(size: float, baseline: str) -> int:
