@@ -123,39 +123,29 @@ def keyed(spec: dict, name: str, fields: tuple[str, ...], key: str = "k") -> Non
         view["transform"] = [lookup] + view.get("transform", [])
 
 
-def trend_chart(rows: list[dict], *, title: str, area_label: str, peers: bool = False, columns: int = 2) -> dict:
-    """Small multiples, one panel per indicator: the area's values, its peers' and England's over time.
+def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int = 2) -> dict:
+    """Small multiples, one panel per indicator: the area's values and England's over time.
 
-    Value rows have `title` (the panel), `series` (the area's label, "England" or PEERS_LABEL), `area` (the name, for
-    the tooltip), `segment`, `period`, `period_end` and `value`; lines are drawn per (series, segment), so a
-    series never joins across a boundary change, and each peer's rows have a segment of their own. Peers are thin
-    grey lines under the others. Break rows have `title`, `period_end`, `label`, `side` ("left" or "right" of the
-    rule, for its label) and `headroom` (a value above the panel's lines, which extends its y scale upwards to leave
-    room for the label) only: a vertical rule with that label in that panel. The label's line breaks ("\\n") keep
-    it narrow enough for a panel.
+    Value rows have `title` (the panel), `series` (the area's label or "England"), `segment`, `period`, `period_end`
+    and `value`; lines are drawn per (series, segment), so a series never joins across a boundary change. Break
+    rows have `title`, `period_end`, `label`, `side` ("left" or "right" of the rule, for its label) and `headroom`
+    (a value above the panel's lines, which extends its y scale upwards to leave room for the label) only: a
+    vertical rule with that label in that panel. The label's line breaks ("\\n") keep it narrow enough for a panel.
     """
     spec = fresh(_trend_template())
     spec["title"] = {"text": title, "anchor": "start"}
     spec["datasets"] = {"trend": rows}
     spec["data"] = {"name": "trend"}
     spec["columns"] = columns
-    domain = [area_label, "England"] + ([PEERS_LABEL] if peers else [])
     layers = spec["spec"]["layer"]
-    for layer in layers[:2]:
-        line = layer["encoding"]
-        line["color"]["scale"] = {"domain": domain, "range": ["#0072B2", "#333333", "#8c8c8c"][:len(domain)]}
-        line["strokeDash"]["scale"] = {"domain": domain, "range": [[1, 0], [5, 3], [1, 0]][:len(domain)]}
-    if not peers:
-        del layers[0]
+    line = layers[0]["encoding"]
+    line["color"]["scale"] = {"domain": [area_label, "England"], "range": ["#0072B2", "#333333"]}
+    line["strokeDash"]["scale"] = {"domain": [area_label, "England"], "range": [[1, 0], [5, 3]]}
     if not any("label" in r for r in rows):  # no break: only the lines (an empty layer makes Vega warn)
-        spec["spec"]["layer"] = layers[:2 if peers else 1]
-    keyed(spec, "trend", ("title", "series", "area", "segment"))
+        spec["spec"]["layer"] = layers[:1]
+    keyed(spec, "trend", ("title", "series", "segment"))
     keyed(spec, "trend", ("period",), key="p")  # each period label once (period_end stays: it is parsed as a date)
     return spec
-
-
-#: the series name of an area's peers on its trend charts
-PEERS_LABEL = "Similar ICSs"
 
 
 def _label_on(side: str) -> alt.Text:
@@ -204,12 +194,9 @@ def _trend_template() -> dict:
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="top")),
         detail=alt.Detail("segment:N"),
-        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("period:N", title="Period"),
+        tooltip=[alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("value:Q", title="Value", format=",.2f")])
-    peers = base.mark_line(strokeWidth=1).encode(**encoding).transform_filter(
-        f"isValid(datum.value) && datum.series === '{PEERS_LABEL}'")
-    lines = base.mark_line(point=True, strokeWidth=2).encode(**encoding).transform_filter(
-        f"isValid(datum.value) && datum.series !== '{PEERS_LABEL}'")
+    lines = base.mark_line(point=True, strokeWidth=2).encode(**encoding).transform_filter("isValid(datum.value)")
     breaks = base.transform_filter("isValid(datum.label)")
     rules = breaks.mark_rule(color="#222222", strokeWidth=1.5, strokeDash=[2, 2]).encode(
         x=x, tooltip=[alt.Tooltip("label:N", title="Break in series")])
@@ -217,7 +204,7 @@ def _trend_template() -> dict:
     label = {"baseline": "top", "dy": 2, "fontSize": 9, "color": "#222222", "lineBreak": "\n"}
     right, left = (breaks.mark_text(align=align, dx=dx, **label).encode(x=x, y=alt.value(0), text=_label_on(side))
                    for side, align, dx in (("right", "left", 3), ("left", "right", -3)))
-    layers = alt.layer(peers, lines, rules, room, right, left, data=alt.Data(name="trend"))
+    layers = alt.layer(lines, rules, room, right, left, data=alt.Data(name="trend"))
     chart = layers.properties(width=150, height=90).facet(
         facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=190, labelFontSize=11, labelAnchor="start")),
         columns=2,

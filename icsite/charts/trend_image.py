@@ -24,7 +24,6 @@ from icsite.charts.ticks import exponent, nice, number_format, tick_step, ticks,
 
 HEADER_OFFSET, SPACING = 10, 20  # Vega's defaults for what the spec leaves to it
 POINT_R = math.sqrt(30) / 2  # a point mark's circle (size 30)
-SERIES_TEST = re.compile(r"datum\.series (===|!==) '([^']*)'")
 SIDE_TEST = re.compile(r"datum\.side === '(\w+)'")
 
 
@@ -100,16 +99,13 @@ def date_ms(value) -> float | None:
 
 
 def layer_rows(layer: dict, rows: list[dict]) -> list[dict]:
-    """The rows a layer draws: its filter (valid values of some series; or breaks: rows with a label)."""
+    """The rows a layer draws: its filter (valid values; or breaks: rows with a label)."""
     test = " && ".join(step["filter"] for step in layer.get("transform", []) if "filter" in step)
-    if "isValid(datum.label)" in test:
+    if test == "isValid(datum.label)":
         return [r for r in rows if r.get("label") is not None and r.get("t") is not None]
-    picked = [r for r in rows if r.get("value") is not None and r.get("t") is not None and r.get("series") is not None]
-    match = SERIES_TEST.search(test)
-    if match:
-        same = match[1] == "==="
-        picked = [r for r in picked if (r["series"] == match[2]) == same]
-    return picked
+    if test not in ("isValid(datum.value)", ""):
+        raise ValueError(f"a trend chart cannot draw a layer filtered by {test!r}")
+    return [r for r in rows if r.get("value") is not None and r.get("t") is not None and r.get("series") is not None]
 
 
 # -- one panel -----------------------------------------------------------------------------------------------------

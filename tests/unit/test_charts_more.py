@@ -9,7 +9,6 @@ import vl_convert
 
 from icsite.charts import specs as charts
 from icsite.charts import spine_funnel as charts_more
-from icsite.charts.specs import PEERS_LABEL
 from icsite.compute.stats import poisson_rate_ci
 
 PROPORTION = [{"area": "A", "value": 80.0, "denominator": 100.0, "comparison": "Better"},
@@ -182,20 +181,20 @@ def test_templates_are_not_mutated_between_calls():
     assert three["title"]["text"] == "Three" and "labelFontStyle" not in four["encoding"]["y"]["axis"]
 
 
-def test_trend_chart_draws_peers_as_thin_grey_lines_under_the_area():
-    rows = [{"title": "T", "series": s, "area": a, "segment": seg, "period": p, "period_end": e, "value": v}
-            for s, a, seg, p, e, v in [("X", "X", "", "2024", "2024-12-31", 1.0), ("X", "X", "", "2025", "2025-12-31", 2.0),
-                                       (PEERS_LABEL, "P", "P:", "2024", "2024-12-31", 1.5),
-                                       (PEERS_LABEL, "P", "P:", "2025", "2025-12-31", 1.7)]]
-    spec = charts.trend_chart(rows, title="t", area_label="X", peers=True)
-    peers, lines = spec["spec"]["layer"]
-    assert peers["mark"]["strokeWidth"] == 1 and PEERS_LABEL in peers["transform"][0]["filter"]
-    assert peers["encoding"]["color"]["scale"] == {"domain": ["X", "England", PEERS_LABEL],
-                                                  "range": ["#0072B2", "#333333", "#8c8c8c"]}
-    assert "!==" in lines["transform"][0]["filter"]
-    assert vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]).count("#8c8c8c") >= 1
-    alone = charts.trend_chart(rows[:2], title="t", area_label="X")
-    assert len(alone["spec"]["layer"]) == 1 and alone["spec"]["layer"][0]["mark"]["strokeWidth"] == 2
+def test_trend_chart_draws_the_area_and_england_as_lines_with_points():
+    rows = [{"title": "T", "series": s, "segment": "", "period": p, "period_end": e, "value": v}
+            for s, p, e, v in [("X", "2024", "2024-12-31", 1.0), ("X", "2025", "2025-12-31", 2.0),
+                               ("England", "2024", "2024-12-31", 1.5), ("England", "2025", "2025-12-31", 1.7)]]
+    spec = charts.trend_chart(rows, title="t", area_label="X")
+    [lines] = spec["spec"]["layer"]  # no break: no rule layers
+    assert lines["mark"] == {"type": "line", "point": True, "strokeWidth": 2}
+    assert lines["encoding"]["color"]["scale"] == {"domain": ["X", "England"], "range": ["#0072B2", "#333333"]}
+    assert lines["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [5, 3]]
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    assert "#0072B2" in svg and "#333333" in svg
+    broken = charts.trend_chart(rows + [{"title": "T", "period_end": "2025-01-01", "label": "Boundary changed",
+                                         "side": "left", "headroom": 2.5}], title="t", area_label="X")
+    assert len(broken["spec"]["layer"]) == 5  # the lines, the rule, its headroom and a label on each side
 
 
 def test_over_time_chart_lists_every_ics_to_highlight():

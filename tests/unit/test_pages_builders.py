@@ -125,8 +125,8 @@ def test_profile_names_peers_what_to_learn_and_places(pages):
                                                                             "April 2024 lookup, relabelled")
     assert pages["ics/hampshire-and-isle-of-wight-e54000042/"].places == []
     trend = kent.charts[0]
-    assert trend.table.columns == ["Indicator", "Period", "Kent and Medway", "England", "Hampshire and Isle of Wight"]
-    assert "Thin grey lines show the 1 most similar ICSs (Hampshire and Isle of Wight)." in trend.description
+    assert trend.table.columns == ["Indicator", "Period", "Kent and Medway", "England"]  # similar ICSs: peers page
+    assert "similar" not in trend.description and "The table gives every value shown." in trend.description
 
 
 def test_profile_of_a_board_after_a_boundary_change_links_and_explains_its_lineage(pages):

@@ -22,28 +22,25 @@ LONG = "Proportion of people waiting more than eighteen weeks for their first ou
 BREAK = {"period_end": "2022-10-01", "label": "Boundary changed\n1 Oct 2022", "side": "left", "headroom": 30.0}
 
 
-def trend_rows(titles, peers: int = 0, gap: tuple | None = None, broken: str | None = None) -> list[dict]:
-    """Rows as the profiles' trend pages make them: peers first, then the area and England, per indicator."""
+def trend_rows(titles, gap: tuple | None = None, broken: str | None = None) -> list[dict]:
+    """Rows as the profiles' trend pages make them: the area and England, per indicator."""
     rows = []
     for n, title in enumerate(titles):
-        for p in range(peers):
-            rows += [{"title": title, "series": specs.PEERS_LABEL, "area": f"Peer {p}", "segment": f"P{p}:",
-                      "period": "", "period_end": d, "value": 8.0 + n + p + i / 4} for i, d in enumerate(DATES)]
         for i, d in enumerate(DATES):
             segment = ("before" if i < 2 else "after") if broken == title else ""
             value = None if gap == (title, i) else 10.0 + n + i * 1.5
-            rows.append({"title": title, "series": AREA, "area": AREA, "segment": segment, "period": d[:4],
-                         "period_end": d, "value": value})
-            rows.append({"title": title, "series": "England", "area": "England", "segment": "", "period": d[:4],
-                         "period_end": d, "value": 12.0 + n})
+            rows.append({"title": title, "series": AREA, "segment": segment, "period": d[:4], "period_end": d,
+                         "value": value})
+            rows.append({"title": title, "series": "England", "segment": "", "period": d[:4], "period_end": d,
+                         "value": 12.0 + n})
         if broken == title:
             rows.append({"title": title, **BREAK})
     return rows
 
 
-def chart(rows: list[dict], peers: bool) -> str:
+def chart(rows: list[dict]) -> str:
     """The spec JSON as the build writes it (data sets as CSV text, keyed)."""
-    return spec_json(specs.trend_chart(rows, title="Trends: somewhere over time", area_label=AREA, peers=peers))
+    return spec_json(specs.trend_chart(rows, title="Trends: somewhere over time", area_label=AREA))
 
 
 def drawn(spec: str) -> ET.Element:
@@ -73,8 +70,8 @@ def our_fonts():
     images.use_fonts()
 
 
-def test_a_panel_per_indicator_and_a_line_per_series_and_segment_without_peers():
-    root = drawn(chart(trend_rows(["Beta", "Alpha"]), peers=False))
+def test_a_panel_per_indicator_and_a_line_per_series_and_segment():
+    root = drawn(chart(trend_rows(["Beta", "Alpha"])))
     found = panels(root)
     assert list(found) == ["Alpha", "Beta"]  # in order of title, as Vega's facet sorts them
     for group in found.values():
@@ -85,22 +82,15 @@ def test_a_panel_per_indicator_and_a_line_per_series_and_segment_without_peers()
     assert legend == [AREA, "England"]
 
 
-def test_peers_are_thin_grey_lines_drawn_first_one_per_peer():
-    root = drawn(chart(trend_rows(["Alpha"], peers=3), peers=True))
-    group = panels(root)["Alpha"]
-    drawn_lines = lines(group)
-    assert drawn_lines[:3] == [("#8c8c8c", None, "1", 4)] * 3  # under the area's and England's lines
-    assert sorted(drawn_lines[3:]) == [("#0072B2", None, "2", 4), ("#333333", "5,3", "2", 4)]
-    assert len(group.findall(f"{SVG}circle")) == 8  # peers have no points
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert texts[-4:-1] == [AREA, "England", specs.PEERS_LABEL]
-    legend = [c for c in root.iter(f"{SVG}circle") if c.get("r") == "5"]
-    assert [(c.get("fill"), c.get("stroke-dasharray")) for c in legend] == [
-        ("#0072B2", None), ("#333333", "5,3"), ("#8c8c8c", None)]
+def test_a_layer_filtered_in_a_way_we_do_not_draw_is_refused_not_drawn_wrong():
+    spec = json.loads(chart(trend_rows(["Alpha"])))
+    spec["spec"]["layer"][0]["transform"] = [{"filter": "datum.series === 'England'"}]
+    with pytest.raises(ValueError, match="filtered by"):
+        trend_image.trend_svg(spec)
 
 
 def test_an_empty_value_is_a_gap_and_a_break_splits_the_line_with_a_labelled_rule():
-    root = drawn(chart(trend_rows(["Alpha", "Beta"], gap=("Alpha", 3), broken="Beta"), peers=False))
+    root = drawn(chart(trend_rows(["Alpha", "Beta"], gap=("Alpha", 3), broken="Beta")))
     alpha, beta = panels(root)["Alpha"], panels(root)["Beta"]
     assert sorted(lines(alpha)) == [("#0072B2", None, "2", 3), ("#333333", "5,3", "2", 4)]
     assert [c.get("fill") for c in alpha.findall(f"{SVG}circle")].count("#0072B2") == 3
@@ -117,7 +107,7 @@ def test_an_empty_value_is_a_gap_and_a_break_splits_the_line_with_a_labelled_rul
 
 
 def test_long_titles_are_cut_to_the_header_width_and_short_ones_kept():
-    root = drawn(chart(trend_rows([LONG, "Short"]), peers=False))
+    root = drawn(chart(trend_rows([LONG, "Short"])))
     headers = list(panels(root))
     assert headers[1] == "Short"
     assert headers[0].endswith("…") and LONG.startswith(headers[0][:-1]) and len(headers[0]) > 20
@@ -126,7 +116,7 @@ def test_long_titles_are_cut_to_the_header_width_and_short_ones_kept():
 
 
 def test_the_image_is_deterministic_and_svg_to_png_draws_it():
-    spec = chart(trend_rows(["Alpha", "Beta", "Gamma"], peers=2, broken="Beta"), peers=True)
+    spec = chart(trend_rows(["Alpha", "Beta", "Gamma"], broken="Beta"))
     svg = images.own_svg(spec)
     assert images.own_svg(spec) == svg and images.own_svg(json.dumps(json.loads(spec))) == svg
     root = ET.fromstring(svg)
@@ -136,7 +126,7 @@ def test_the_image_is_deterministic_and_svg_to_png_draws_it():
 
 
 def test_the_image_matches_vl_converts_drawing_of_the_same_spec():
-    spec = chart(trend_rows([LONG, "Alpha", "Beta"], peers=2, gap=("Alpha", 1), broken="Beta"), peers=True)
+    spec = chart(trend_rows([LONG, "Alpha", "Beta"], gap=("Alpha", 1), broken="Beta"))
     ours, theirs = images.own_svg(spec), slim_svg(images.render_svg(spec))
     for attribute in ("width", "height"):
         assert ET.fromstring(ours).get(attribute) == ET.fromstring(theirs).get(attribute)
@@ -145,7 +135,7 @@ def test_the_image_matches_vl_converts_drawing_of_the_same_spec():
 
 
 def test_draw_sends_trend_charts_to_us_and_other_charts_to_vl_convert():
-    spec = chart(trend_rows(["Alpha"]), peers=False)
+    spec = chart(trend_rows(["Alpha"]))
     svg, png = images.draw((spec, None, True))
     assert svg.decode() == images.own_svg(spec) and png.startswith(b"\x89PNG")
     other = spec_json(specs.ranked_chart([{"area": "A", "value": 1.0, "order": 1, "comparison": "Better"}], title="R",
