@@ -107,7 +107,7 @@ def import_data(argv: list[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     from icsite.core.config import load_config, usage_problem
     from icsite.core.problems import BuildFailed, errors, format_report, report_json
-    from icsite.publish.folder import NotASite, out_dir_problem
+    from icsite.publish.folder import NotASite, out_dir_problem, size_warning
 
     config, config_problems = load_config(
         data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
@@ -156,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_report(summary.warnings), file=sys.stderr, end="")
     if not args.quiet:
         print(summary.line())
+    if too_big := size_warning(summary.listing):  # not a problem with the data: the publisher's host may refuse it
+        print(f"Warning: {too_big}", file=sys.stderr)
     if args.timings:
         print(summary.timings())
     return 0

@@ -27,7 +27,7 @@ from icsite.pages.figures import page_charts
 from icsite.pages.site import not_found_page, site_info
 from icsite.charts.drawing import Drawing
 from icsite.core.problems import BuildFailed, Problem, errors
-from icsite.publish.folder import SiteFiles, publish, record_file, spool_folder
+from icsite.publish.folder import SiteFiles, publish, record_file, site_bytes, size_text, spool_folder
 from icsite.pages.render import make_environment, render_page
 from icsite.outputs.search import search_index
 from icsite.inputs.validate import cell_checks, combine, first_checks, validate
@@ -44,6 +44,7 @@ class BuildSummary:
     warnings: list[Problem]
     rendered: int = 0  # chart images rendered this time (the rest came from the cache)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+    listing: dict = field(default_factory=dict)  # the published site's files: {path: [size, mtime, type]}
 
     def timings(self) -> str:
         """One line of stage timings: "load 0.10 s, validate 1.05 s, ..."."""
@@ -51,7 +52,7 @@ class BuildSummary:
 
     def line(self) -> str:
         return (f"Built {self.pages} pages, {self.charts} charts ({self.rendered} images rendered) and "
-                f"{self.downloads} downloads in {self.seconds:.2f} s"
+                f"{self.downloads} downloads ({size_text(site_bytes(self.listing))}) in {self.seconds:.2f} s"
                 + (f" ({len(self.warnings)} warning(s))" if self.warnings else "") + ".")
 
 
@@ -123,10 +124,10 @@ def build_into(config: Config, strict: bool, clock: "Stopwatch", started: float,
     warnings = [p for p in problems if p.severity == "warning"]
     facts = {"fingerprint": fingerprint, "pages": len(made.pages), "charts": made.charts, "downloads": made.downloads,
              "warnings": [asdict(p) for p in warnings]}
-    publish(made.files, config.out_dir, (record_file(config.cache_dir, config.out_dir), facts))
+    listing = publish(made.files, config.out_dir, (record_file(config.cache_dir, config.out_dir), facts))
     clock.lap("publish")
     return BuildSummary(len(made.pages), made.charts, made.downloads, time.perf_counter() - started, warnings,
-                        made.rendered, clock.laps)
+                        made.rendered, clock.laps, listing)
 
 
 @dataclass

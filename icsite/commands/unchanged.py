@@ -23,7 +23,8 @@ def up_to_date(config: Config) -> tuple[str, dict | None]:
     if facts is not None:
         try:
             facts["warnings"] = [Problem(**fields) for fields in facts["warnings"]]
-            facts["line"] = (f"{facts['pages']} pages, {facts['charts']} charts and {facts['downloads']} downloads")
+            facts["line"] = (f"{facts['pages']} pages, {facts['charts']} charts and {facts['downloads']} downloads, "
+                             f"{folder.size_text(folder.site_bytes(facts['files']))}")
         except (KeyError, TypeError):  # a record this version cannot read: build
             return fingerprint, None
     return fingerprint, facts
@@ -41,6 +42,8 @@ def report_unchanged(facts: dict, args, seconds: float) -> int:
     if not args.quiet:
         print(f"Site is up to date: nothing changed since the last build ({facts['line']}); checked in {seconds:.2f} s"
               + (f" ({len(warnings)} warning(s))" if warnings else "") + ". --force builds it again.")
+    if too_big := folder.size_warning(facts["files"]):
+        print(f"Warning: {too_big}", file=sys.stderr)
     if args.timings:
         print(f"Stages: up-to-date check {seconds:.2f} s.")
     return 0

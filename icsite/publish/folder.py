@@ -93,7 +93,7 @@ def is_site(folder: Path) -> bool:
     return (folder / ".nojekyll").is_file() and (folder / "assets" / "vendor" / "vega-bundle.js").is_file()
 
 
-def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, dict] | None = None) -> None:
+def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, dict] | None = None) -> dict:
     """Write `files` as the new `out_dir`, atomically replacing the old one.
 
     A value is the file's bytes, or the Path of a file to publish unchanged (a cached chart image or data file):
@@ -102,7 +102,7 @@ def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, d
     (the output is deterministic, so that is usually little: writing the whole site again can take seconds on a
     busy disk). Raises NotASite, touching nothing, when `out_dir` holds files that are not a site. With `record`
     (a file and facts to keep in it), the facts are kept there with a listing of the published folder (see
-    `last_build`).
+    `last_build`). Returns that listing ({path: [size, modification time, file type]}).
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -113,8 +113,10 @@ def publish(files: dict[str, bytes | Path], out_dir: Path, record: tuple[Path, d
         if record is not None:
             record[0].unlink(missing_ok=True)  # it described the site being replaced
         write_and_swap({**files, SITE_MARKER: MARKER_TEXT}, out_dir, getattr(files, "spool", None))
+        listing = site_listing(out_dir)
         if record is not None:
-            keep_record(record[0], out_dir, record[1])
+            keep_record(record[0], out_dir, record[1], listing)
+    return listing
 
 
 # --- The record of the last build: what a build that would publish the same site again may skip -------------------
@@ -143,9 +145,40 @@ def site_listing(out_dir: Path) -> dict[str, list[int]]:
     return out
 
 
-def keep_record(path: Path, out_dir: Path, facts: dict) -> None:
-    """Write the record of a build just published to `out_dir` (the caller holds the lock); forget the records of
-    sites that no longer exist. A record that cannot be written is no error: the next build builds."""
+#: the largest site GitHub Pages publishes (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits)
+PAGES_LIMIT = 1_000_000_000
+
+
+def site_bytes(listing: dict) -> int:
+    """The bytes of a site's files, from its listing (see `site_listing`)."""
+    return sum(size for size, _, _ in listing.values())
+
+
+def size_text(size: int) -> str:
+    """A size in bytes as people read it: "72.2 MB", "2.41 GB" (decimal units, as hosts state their limits)."""
+    return f"{size / 1e9:.2f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+
+
+def size_warning(listing: dict) -> str:
+    """A warning for a site larger than GitHub Pages publishes, naming its largest folders; "" for one that fits."""
+    total = site_bytes(listing)
+    if total <= PAGES_LIMIT:
+        return ""
+    parts: dict[str, int] = {}
+    for path, (size, _, _) in listing.items():
+        top = path.split("/", 1)[0] + ("/" if "/" in path else "")
+        parts[top] = parts.get(top, 0) + size
+    largest = sorted(parts.items(), key=lambda part: (-part[1], part[0]))[:4]
+    return (f"The site is {size_text(total)}: GitHub Pages publishes sites of up to {size_text(PAGES_LIMIT)}. "
+            f"Largest parts: {', '.join(f'{name} {size_text(size)}' for name, size in largest)}. "
+            "--images none leaves out the chart images; README (Builds that grow with the data) says where the rest "
+            "goes.")
+
+
+def keep_record(path: Path, out_dir: Path, facts: dict, listing: dict) -> None:
+    """Write the record of a build just published to `out_dir` (the caller holds the lock), with the `listing` of
+    what it published; forget the records of sites that no longer exist. A record that cannot be written is no
+    error: the next build builds."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for other in path.parent.glob("*.json"):  # the first line of a record names its site
@@ -153,7 +186,7 @@ def keep_record(path: Path, out_dir: Path, facts: dict) -> None:
                 if other != path and not Path(json.loads(f.readline())).is_dir():
                     other.unlink()
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(str(out_dir)) + "\n" + json.dumps({**facts, "files": site_listing(out_dir)})
+        tmp.write_text(json.dumps(str(out_dir)) + "\n" + json.dumps({**facts, "files": listing})
                        + "\n", encoding="utf-8")
         tmp.replace(path)
     except OSError:

@@ -114,11 +114,13 @@ def test_summary_line(tmp_path, capsys):
     out = tmp_path / "site"
     assert build.main(args(FIXTURE / "datapackages", out)[:-1]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    match = re.fullmatch(r"Built (\d+) pages, (\d+) charts \((\d+) images rendered\) and (\d+) downloads in [\d.]+ s\.",
-                         line)
+    match = re.fullmatch(r"Built (\d+) pages, (\d+) charts \((\d+) images rendered\) and (\d+) downloads "
+                         r"\(([\d.]+) MB\) in [\d.]+ s\.", line)
     assert match, line
     assert int(match[1]) == len(list(out.rglob("index.html")))
     assert int(match[2]) == len(list(out.rglob("*.vl.json")))
+    on_disk = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    assert match[5] == f"{on_disk / 1e6:.1f}"  # the site's size, as published
 
 
 @pytest.mark.parametrize("mode", ["first", "none"])

@@ -329,3 +329,14 @@ def test_the_site_refuses_to_write_one_path_twice():
         files.update({"new.html": b"x", "ics/index.html": b"y"})
     files.replace("ics/index.html", b"rendered again")  # serve re-rendering a page says so
     assert files["ics/index.html"] == b"rendered again"
+
+
+def test_a_site_larger_than_github_pages_publishes_is_named_with_its_largest_parts():
+    listing = {"ics/a/index.html": [600_000_000, 0, 0], "ics/b/index.html": [300_000_000, 0, 0],
+               "api/v1/x.json": [200_000_000, 0, 0], "index.html": [5_000, 0, 0]}
+    warning = publish_module.size_warning(listing)
+    assert warning.startswith("The site is 1.10 GB: GitHub Pages publishes sites of up to 1.00 GB.")
+    assert "Largest parts: ics/ 900.0 MB, api/ 200.0 MB, index.html 5 kB." in warning
+    listing["ics/a/index.html"][0] = 400_000_000  # 0.905 GB: fits
+    assert publish_module.size_warning(listing) == ""
+    assert publish_module.size_text(72_213_000) == "72.2 MB"
