@@ -5,6 +5,7 @@ the processes that draw them while the build goes on (`Drawing`). How one image 
 from __future__ import annotations
 
 import os
+from concurrent import futures
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,18 +133,20 @@ class Drawing:
                 self.pool.submit(use_fonts, Path(self.fonts))
 
     def collect(self, limit: int = 0) -> None:
-        """Write the images drawn so far to the cache; wait for the oldest while more than `limit` are waiting."""
-        for key in list(self.waiting):
-            drawing, _ = self.waiting[key]
-            if not isinstance(drawing, tuple) and not drawing.done() and len(self.waiting) <= limit:
-                continue
-            svg, png = drawing.result() if not isinstance(drawing, tuple) else draw(drawing, self.fonts)
-            del self.waiting[key]
-            for suffix, content in ((".svg", svg), (".png", png)):
-                if content is not None:
-                    tmp = self.folder / f"{key}{suffix}.tmp{os.getpid()}"
-                    tmp.write_bytes(content)
-                    tmp.replace(self.folder / f"{key}{suffix}")
+        """Write the images drawn so far to the cache; while more than `limit` are waiting, wait for whichever is
+        drawn first (not the oldest: a slow chart would leave the other processes idle behind it)."""
+        while True:
+            for key in [k for k, (drawing, _) in self.waiting.items() if isinstance(drawing, tuple) or drawing.done()]:
+                drawing, _ = self.waiting.pop(key)
+                svg, png = drawing.result() if not isinstance(drawing, tuple) else draw(drawing, self.fonts)
+                for suffix, content in ((".svg", svg), (".png", png)):
+                    if content is not None:
+                        tmp = self.folder / f"{key}{suffix}.tmp{os.getpid()}"
+                        tmp.write_bytes(content)
+                        tmp.replace(self.folder / f"{key}{suffix}")
+            if len(self.waiting) <= limit:
+                return
+            futures.wait([drawing for drawing, _ in self.waiting.values()], return_when=futures.FIRST_COMPLETED)
 
     def result(self) -> tuple[dict[str, Path], RenderStats]:
         """The images as paths in the cache, once all are drawn, by site path; and how many were drawn."""

@@ -171,8 +171,9 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
 
     Each page is rendered as soon as it is built, with its embed pages, and then only its `Outline` is kept (its
     whole context with `keep_pages`, as `serve` needs): the memory a build takes does not grow with its pages.
-    Pages show the sizes of the data files they link to, so they are built once those files are made (in the
-    other process, if there is one); the chart images are drawn in other processes while the pages are built.
+    Pages show the sizes of the data files they link to, so they are rendered once those files are made (in the
+    other process, if there is one); up to HELD_PAGES of them are built meanwhile, their chart images drawing in
+    other processes.
     """
     files = SiteFiles(spool)
     data = build_model(sources)
@@ -191,19 +192,31 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
     clock.lap("downloads")
-    files.update(made.result() if pool is not None else made)
-    fill_sizes(downloads, files)
-    clock.lap("downloads (waited)")
     pages: list = []
+    held: list = []  # pages built while the data files are made: rendered once their sizes are known
+    waiting = True
+
+    def data_files_ready() -> None:
+        clock.lap("pages")
+        files.update(made.result() if pool is not None else made)
+        fill_sizes(downloads, files)
+        clock.lap("downloads (waited)")
+
     for page in builder.pages():  # each complete: its charts' files, link preview and feed
         charts = page_charts(page)
         for chart in charts:
             files[f"{page.path}{chart.spec}"] = chart.spec_json.encode("utf-8")
             files[f"{page.path}{chart.data}"] = table_csv(chart.table.columns, chart.table.rows)
-        drawing.add(page, charts, config.images)
-        for one in [page] + embed_pages([page]):
-            files[f"{one.path}index.html"] = render_page(env, one, site).encode("utf-8")
-            pages.append(one if keep_pages else Outline.of(one))
+        drawing.add(page, charts, config.images)  # its images are drawn meanwhile
+        held.append(page)
+        if waiting and (pool is None or made.done() or len(held) >= HELD_PAGES):
+            data_files_ready()
+            waiting = False
+        if not waiting:
+            render_pages(held, env, site, files, pages, keep_pages)
+    if waiting:  # fewer pages than HELD_PAGES, all built before the data files were made
+        data_files_ready()
+        render_pages(held, env, site, files, pages, keep_pages)
     clock.lap("pages")
     data_set_pages = data_pages(job.releases, downloads, credit, comparisons.values, data.indicators, data.areas)
     for page in data_set_pages:
@@ -227,6 +240,21 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
     clock.lap("assets")
     n_downloads = sum(len(links) for links in downloads.values())
     return SiteBuild(files, pages, builder, env, site, render_stats.charts, n_downloads, render_stats.rendered)
+
+
+#: pages built (their charts' images drawing) while the data files are still being made, before the build waits
+#: for them: enough to keep every processor busy meanwhile, few enough that memory does not grow with the site
+HELD_PAGES = 64
+
+
+def render_pages(held: list, env, site, files: SiteFiles, pages: list, keep_pages: bool) -> None:
+    """Render the `held` pages and their embed pages into `files`, keep each (or its `Outline`) in `pages`, and
+    empty `held`."""
+    for page in held:
+        for one in [page] + embed_pages([page]):
+            files[f"{one.path}index.html"] = render_page(env, one, site).encode("utf-8")
+            pages.append(one if keep_pages else Outline.of(one))
+    held.clear()
 
 
 def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[str, bytes]:
@@ -274,7 +302,7 @@ class Stopwatch:
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps[name] = now - self.last
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last  # a stage may come back: its laps add up
         self.last = now
         if self.progress is not None:
             done = STAGES.index(name) + 1 if name in STAGES else len(self.laps)
