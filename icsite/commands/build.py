@@ -84,17 +84,20 @@ def build(config: Config, strict: bool = False, fingerprint: str | None = None) 
 
 def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float, fingerprint: str) -> BuildSummary:
     """The build (see `build`), timed by `clock`."""
+    drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says)
+    if config.images != "none":
+        drawing.start()  # its processes get ready while the data are read, checked and computed
     sources = load(config)
     clock.lap("load")
     spool = spool_folder(config.out_dir)  # the new site, written as it is made; swapped in when complete
     try:
-        return build_into(config, strict, clock, started, fingerprint, sources, spool)
+        return build_into(config, strict, clock, started, fingerprint, sources, spool, drawing)
     finally:
         shutil.rmtree(spool, ignore_errors=True)  # a build that failed: nothing of it is left
 
 
 def build_into(config: Config, strict: bool, clock: "Stopwatch", started: float, fingerprint: str, sources,
-               spool) -> BuildSummary:
+               spool, drawing: Drawing) -> BuildSummary:
     """The build from loaded `sources`, its files written into the `spool` folder, which publish swaps in."""
     with contextlib.ExitStack() as stack:
         # a second process pays for itself only on data of some size: starting one takes about a second
@@ -114,7 +117,7 @@ def build_into(config: Config, strict: bool, clock: "Stopwatch", started: float,
         if findings.failed:
             verdict()
         try:
-            made = make_site(config, sources, clock, pool, spool)
+            made = make_site(config, sources, clock, pool, spool, drawing=drawing)
         except Exception:
             verdict()  # the data's problems explain the failure, if it has any
             raise
@@ -164,8 +167,8 @@ class Outline:
         return cls(page.path, page.indexed, isinstance(page, EmbedPage), area, page.feed)
 
 
-def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None, keep_pages: bool = False
-              ) -> "SiteBuild":
+def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None, keep_pages: bool = False,
+              drawing: Drawing | None = None) -> "SiteBuild":
     """Every file of the site from valid sources, into `spool` as they are made (or held in memory without one:
     `publish` writes them).
 
@@ -185,9 +188,10 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
     made = (pool.submit(cached_data_files_from, job_file(job, config.cache_dir), config.cache_dir)
             if pool is not None else cached_data_files(job, config.cache_dir))
     downloads = data_links(job)
-    drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
+    if drawing is None:
+        drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
     if config.images != "none":
-        drawing.start()  # its processes get ready while the data files are made
+        drawing.start()  # its processes get ready while the data files are made (if they are not ready already)
     builder = PageBuilder(data, comparisons, downloads, config.images)
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
