@@ -86,6 +86,10 @@ class Face:
 
     def width(self, text: str) -> int:
         """The width of `text`, in font units: its glyphs' advances, after ligatures, with kerning."""
+        return self.layout(text)[1]
+
+    def layout(self, text: str) -> tuple[list[tuple[int, int]], int]:
+        """`text` set in a line: [(glyph, its x in font units)] after ligatures, with kerning; and the line's width."""
         glyphs = [self.glyphs.get(ord(c), 0) for c in text]
         out: list[int] = []
         i = 0
@@ -98,7 +102,11 @@ class Face:
             else:
                 out.append(glyphs[i])
                 i += 1
-        return sum(map(self.advance, out)) + sum(self.kerning(a, b) for a, b in zip(out, out[1:]))
+        placed, x = [], 0
+        for n, glyph in enumerate(out):
+            placed.append((glyph, x))
+            x += self.advance(glyph) + (self.kerning(glyph, out[n + 1]) if n + 1 < len(out) else 0)
+        return placed, x
 
     def kerning(self, first: int, second: int) -> int:
         """The kerning of a glyph pair: that of the first subtable with the pair (or the first glyph's class)."""

@@ -35,7 +35,7 @@ from pathlib import Path
 from icsite.charts.compact import slim_svg, smaller_png
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
-RULES = "11"  # change when render_svg, `draw` or our own drawers change how they draw, so cached images are drawn again
+RULES = "12"  # change when render_svg, `draw` or our own drawers change how they draw, so cached images are drawn again
 # the reader's browser draws the image's text in its own fonts, which may be wider than those measured here:
 # leave room so that long axis labels are not cut off at the left edge
 PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
@@ -59,14 +59,20 @@ _DEF_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=url\(#)(clip|grad
 
 def draw(job: tuple[str, str | None, bool], fonts: str | None = None) -> tuple[bytes | None, bytes | None]:
     """One chart's (SVG, PNG) from (spec, its cached SVG or None, PNG wanted): the SVG slimmed (None if it was
-    cached), the PNG drawn from that SVG at its own size and compressed again (None if not wanted). A trend, ranked
-    or spine chart's SVG is drawn by us (`own_svg`: the same layout, 50 times faster); every other's by vl-convert."""
+    cached), the PNG drawn from that SVG at its own size (its text as outlines, if we drew it) and compressed again
+    (None if not wanted). A trend, ranked or spine chart's SVG is drawn by us (`own_svg`: the same layout, 50 times
+    faster); every other's by vl-convert."""
     import vl_convert
+
+    from icsite.charts.glyphs import outlined  # it imports this module (by font_metrics)
 
     spec_json, cached, want_png = job
     use_fonts(Path(fonts) if fonts else None)  # the PNG's text is drawn in our font too
     svg = cached if cached is not None else own_svg(spec_json) or slim_svg(render_svg(spec_json))
-    png = smaller_png(bytes(vl_convert.svg_to_png(svg, scale=PNG_SCALE))) if want_png else None
+    if want_png:  # our own drawers' text goes to the PNG as outlines: resvg lays text out slowly (see glyphs.py)
+        png = smaller_png(bytes(vl_convert.svg_to_png(outlined(svg) or svg, scale=PNG_SCALE)))
+    else:
+        png = None
     return (svg.encode("utf-8") if cached is None else None), png
 
 

@@ -87,6 +87,8 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float,
     drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says)
     if config.images != "none":
         drawing.start()  # its processes get ready while the data are read, checked and computed
+        # and one makes the Vega bundle meanwhile, into the cache, where `assets` finds it (or makes it, if not)
+        drawing.pool.submit(assets.vega_bundle, config.cache_dir) if drawing.pool is not None else None
     sources = load(config)
     clock.lap("load")
     spool = spool_folder(config.out_dir)  # the new site, written as it is made; swapped in when complete
