@@ -218,6 +218,21 @@ def test_empty_sheets():
     assert '<dimension ref="A1:B1"/>' in sheet_xml(data)[0]
 
 
+def test_a_sheet_longer_than_excel_holds_goes_on_in_another(monkeypatch):
+    from icsite.datasets import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)  # a header and two rows a sheet
+    rows = [["E1", i] for i in range(5)]
+    wb = load(workbook([("Values", ["code", "n"], rows), ("About", ["Item"], [["x"]])], created=CREATED,
+                       column_types={"Values": {"code": "text"}}))
+    assert wb.sheetnames == ["Values", "Values (2)", "Values (3)", "About"]
+    parts = [[[c.value for c in row] for row in wb[name].iter_rows()] for name in wb.sheetnames[:3]]
+    assert parts == [[["code", "n"], ["E1", 0], ["E1", 1]], [["code", "n"], ["E1", 2], ["E1", 3]],
+                     [["code", "n"], ["E1", 4]]]
+    assert xlsx.MAX_ROWS == 3 and load(workbook([("Values", ["code"], rows[:2])], created=CREATED)).sheetnames == [
+        "Values"]
+
+
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702, 16383)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
