@@ -82,7 +82,7 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     joined = pd.Series({code: " ".join(group) for code, group in peers.items()}, dtype="str")
     values["peer_group"] = filled(lookup(values["area_code"], joined, category=True), "")
     values["summary"] = sentences(values)
-    learn = learning(latest_icb_rows(values), peers, trends)
+    learn = learning(latest_icb_rows(values), peers, trends, set(data.areas.index[data.areas["current"]]))
     return Comparisons(values=values, trends=trends, latest_period=latest, series=series, peers=peers,
                        learning=learn)
 

@@ -9,6 +9,10 @@ measures to PEER_MEASURES when it is.
 Systems to learn from: for an ICS worse than England on an indicator, its peers whose 95% interval lies wholly on
 the better side of its own interval (so the difference is not chance), and the ICSs whose values improved most
 significantly over the direction-of-travel window.
+
+Only boards that exist today are offered, and only against values of the same period: a closed board has no peers
+and no advice (its record is on its own page and its successors' pages compare them today), and is never a peer,
+a system to learn from or a most improved system.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ IMPROVERS = 3
 
 
 def peer_groups(values: pd.DataFrame, areas: pd.DataFrame, k: int = PEERS) -> dict[str, list[str]]:
-    """Each ICB's k nearest peers (codes, nearest first) among ICBs valid when it last was, where measures exist."""
+    """Each current ICB's k nearest peers (codes, nearest first) among the current ICBs, where measures exist.
+    (A closed board has none: it is compared today through its successors.)"""
     measures = context_measures(values)
     if measures.empty:
         return {}
@@ -33,17 +38,13 @@ def peer_groups(values: pd.DataFrame, areas: pd.DataFrame, k: int = PEERS) -> di
     codes = list(z.index)  # sorted, so equal distances fall back to code order
     points = z.to_numpy()
     distance = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
-    valid_from = areas["valid_from"].reindex(codes).to_numpy("datetime64[ns]")
-    valid_to = areas["valid_to"].reindex(codes).to_numpy("datetime64[ns]")
-    current = np.isnat(valid_to)
-    # peers are boards that existed on this board's last day (current boards, for a current board)
-    last_day = np.where(current, np.datetime64("2262-04-11"), valid_to)
-    alive = (valid_from[None, :] <= last_day[:, None]) & (current[None, :] | (valid_to[None, :] >= last_day[:, None]))
-    alive[current] = current[None, :].repeat(current.sum(), axis=0)
+    current = np.isnat(areas["valid_to"].reindex(codes).to_numpy("datetime64[ns]"))
+    alive = current[None, :] & current[:, None]
     np.fill_diagonal(alive, False)
     distance = np.where(alive, distance, np.inf)
     order = np.argsort(distance, axis=1, kind="stable")[:, :k]
-    return {code: [codes[j] for j in order[i] if np.isfinite(distance[i, j])] for i, code in enumerate(codes)}
+    return {code: [codes[j] for j in order[i] if np.isfinite(distance[i, j])] for i, code in enumerate(codes)
+            if current[i]}
 
 
 def context_measures(values: pd.DataFrame) -> pd.DataFrame:
@@ -69,24 +70,37 @@ def better(a_lower, a_upper, b_lower, b_upper, polarity: str) -> bool:
     return False
 
 
-def learning(latest: pd.DataFrame, peers: dict[str, list[str]], trends: pd.DataFrame) -> dict:
-    """Systems to learn from, per (area_code, indicator_id), for ICBs worse than England in their latest period.
+def learning(latest: pd.DataFrame, peers: dict[str, list[str]], trends: pd.DataFrame, current: set[str]) -> dict:
+    """Systems to learn from, per (area_code, indicator_id), for current ICBs worse than England in their latest period.
 
-    `latest` holds each ICB's latest row per indicator (with compared_to_england and intervals). Returns
-    {(code, indicator): {"peers": [codes], "improvers": [codes]}} and, under (None, indicator), the most improved
-    ICSs for the indicator page.
+    `latest` holds each ICB's latest row per indicator (with period_end, compared_to_england and intervals);
+    `current` the codes of the boards that exist today. Returns {(code, indicator): {"peers": [codes], "improvers":
+    [codes]}} and, under (None, indicator), the most improved ICSs for the indicator page: current boards, with a
+    value in the indicator's latest period. A board's improvers are those with a value in its own latest period.
     """
     out: dict = {}
+    cols = ["area_code", "indicator_id", "period", "lower_ci", "upper_ci", "polarity", "compared_to_england",
+            "period_end"]
+    rows = {(r[0], r[1]): r for r in latest[cols].itertuples(index=False, name=None) if r[0] in current}
+    in_period: dict[tuple, set[str]] = {}  # (indicator, period end) -> current boards with a value then
+    for (code, indicator), row in rows.items():
+        in_period.setdefault((indicator, row[7]), set()).add(code)
+    improvers: dict[tuple, list[str]] = {}
+
+    def improving(indicator: str, end) -> list[str]:
+        if (indicator, end) not in improvers:
+            improvers[indicator, end] = most_improved(trends, indicator, in_period.get((indicator, end), set()))
+        return improvers[indicator, end]
+
     for indicator, group in latest.groupby("indicator_id", sort=False):
-        out[(None, indicator)] = most_improved(trends, indicator, set(group["area_code"]))
-    cols = ["area_code", "indicator_id", "period", "lower_ci", "upper_ci", "polarity", "compared_to_england"]
-    rows = {(r[0], r[1]): r for r in latest[cols].itertuples(index=False, name=None)}
-    for (code, indicator), (_, _, period, lower, upper, polarity, comparison) in rows.items():
+        out[(None, indicator)] = improving(indicator, group["period_end"].max())
+    for (code, indicator), (_, _, period, lower, upper, polarity, comparison, end) in rows.items():
         if comparison != "Worse":
             continue
         better_peers = [p for p in peers.get(code, []) if (p, indicator) in rows and rows[(p, indicator)][2] == period
                         and better(rows[(p, indicator)][3], rows[(p, indicator)][4], lower, upper, polarity)]
-        out[(code, indicator)] = {"peers": better_peers, "improvers": out[(None, indicator)][:IMPROVERS]}
+        out[(code, indicator)] = {"peers": better_peers,
+                                  "improvers": [c for c in improving(indicator, end) if c != code][:IMPROVERS]}
     return out
 
 

@@ -133,9 +133,18 @@ def learn_from(ix: SiteIndex, code: str, latest: dict) -> list[dict]:
         if not found or ind_id not in latest:
             continue
         out.append({"indicator": ix.indicator_link(ind_id), "period": latest[ind_id]["period"],
-                    "peers": [ix.area_link(c) for c in found["peers"]],
-                    "improvers": [ix.area_link(c) for c in found["improvers"] if c != code]})
+                    "peers": [ix.area_link(c, england_words(ix.latest.get(c, {}).get(ind_id, {})))
+                              for c in found["peers"]],
+                    "improvers": [ix.area_link(c) for c in found["improvers"]]})
     return out
+
+
+def england_words(row: dict) -> str:
+    """How a value compares with England, in words for a note: "itself worse than England"."""
+    comparison = str(row.get("compared_to_england", "") or "")
+    words = {"Better": "better than England", "Worse": "itself worse than England",
+             "Similar": "similar to England", "Higher": "higher than England", "Lower": "lower than England"}
+    return words.get(comparison, "not compared with England")
 
 
 def spine_figure(ix: SiteIndex, name: str, latest: dict) -> Figure | None:

@@ -127,29 +127,45 @@ def test_peer_groups_by_standardised_distance():
     assert peers["c"][0] == "d"
 
 
-def test_closed_boards_have_peers_from_their_own_time():
+def test_closed_boards_have_no_peers_and_are_no_ones_peer():
     areas = pd.DataFrame({"type": "icb", "valid_from": pd.Timestamp("2022-07-01"),
                           "valid_to": [pd.NaT, pd.NaT, pd.Timestamp("2026-03-31")]}, index=["a", "b", "old"])
     values = pd.DataFrame([{"indicator_id": i, "area_code": c, "value": v} for c in ("a", "b", "old")
                            for i, v in (("registered_population", 1e6), ("imd_score", 10.0))]).assign(
         area_type="icb", period_end=pd.Timestamp("2025-12-31"))
     peers = peer_groups(values, areas)
-    assert peers["a"] == ["b"] and sorted(peers["old"]) == ["a", "b"]
+    assert peers == {"a": ["b"], "b": ["a"]}  # "old" closed: compared today through its successors
 
 
 def test_learning_names_peers_significantly_better_and_the_most_improved():
     latest = pd.DataFrame({
         "area_code": ["me", "p1", "p2"], "indicator_id": "x", "period": "2025",
+        "period_end": pd.Timestamp("2025-12-31"),
         "lower_ci": [60.0, 66.0, 61.0], "upper_ci": [64.0, 70.0, 65.0], "polarity": "high_is_good",
         "compared_to_england": ["Worse", "Better", "Similar"]})
     trends = pd.DataFrame({"indicator_id": "x", "area_code": ["p1", "p2", "me"],
                            "trend": ["Increasing and getting better", "Increasing and getting better",
                                      "No significant change"], "trend_z": [2.5, 4.0, 0.3]})
-    out = learning(latest, {"me": ["p1", "p2"]}, trends)
+    out = learning(latest, {"me": ["p1", "p2"]}, trends, {"me", "p1", "p2"})
     # p1's interval (66-70) is wholly above mine (60-64); p2's (61-65) overlaps it: not significantly better
     assert out[("me", "x")]["peers"] == ["p1"]
     assert out[(None, "x")] == ["p2", "p1"]  # the most improved for the indicator page: the larger z first
+    assert out[("me", "x")]["improvers"] == ["p2", "p1"]
     assert ("p1", "x") not in out  # only for ICSs worse than England
+
+
+def test_learning_never_offers_a_closed_board_or_another_period():
+    latest = pd.DataFrame({
+        "area_code": ["me", "closed", "older", "now"], "indicator_id": "x", "period": ["2025", "2025", "2024", "2025"],
+        "period_end": pd.to_datetime(["2025-12-31", "2025-12-31", "2024-12-31", "2025-12-31"]),
+        "lower_ci": [60.0, 66.0, 66.0, 61.0], "upper_ci": [64.0, 70.0, 70.0, 62.0], "polarity": "low_is_good",
+        "compared_to_england": ["Worse", "Worse", "Worse", "Worse"]})
+    trends = pd.DataFrame({"indicator_id": "x", "area_code": ["closed", "older", "now", "me"],
+                           "trend": ["Decreasing and getting better"] * 4, "trend_z": [-9.0, -8.0, -3.0, -2.0]})
+    out = learning(latest, {"me": ["closed", "older", "now"]}, trends, {"me", "older", "now"})
+    assert out[(None, "x")] == ["now", "me"]  # "closed" is not current; "older" has no value in 2025
+    assert out[("me", "x")] == {"peers": [], "improvers": ["now"]}  # "now" (61-62) overlaps mine (60-64)
+    assert ("closed", "x") not in out and out[("older", "x")]["improvers"] == []  # its own period: only itself
 
 
 def test_better_is_polarity_aware():

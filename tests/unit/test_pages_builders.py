@@ -116,9 +116,11 @@ def test_profile_names_peers_what_to_learn_and_places(pages):
     new_hiow = Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight/")
     assert kent.peers == [new_hiow]
     assert kent.learn == [{"indicator": Link(AE_TITLE, "indicators/ae-4hr/"), "period": "Jun 2026",
-                           "peers": [new_hiow],  # worse than England; its peer's interval is wholly better
-                           "improvers": [Link("Hampshire and Isle of Wight",  # itself left out
-                                              "ics/hampshire-and-isle-of-wight-e54000042/")]}]
+                           # worse than England; its peer's interval is wholly better, and how it compares with England
+                           "peers": [Link(new_hiow.text, new_hiow.href, "similar to England")],
+                           "improvers": []}]  # the one improving is the closed board (E54000042): never offered
+    closed = pages["ics/hampshire-and-isle-of-wight-e54000042/"]
+    assert closed.peers == [] and closed.learn == []  # compared today through its successor
     assert kent.places == ["Ashford (part)", "Maidstone"]  # the newest map only, by name
     assert kent.places_note == "Local authority districts from the ONS April 2024 lookup of districts to boards."
     assert pages["ics/hampshire-and-isle-of-wight/"].places_note.startswith("Local authority districts from the ONS "
@@ -173,9 +175,8 @@ def test_indicator_page_has_every_chart_finished(pages):
     assert ae.over_time.table.columns == ["Area", "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026",
                                           "Jun 2026"]
     assert "A vertical line marks 1 April 2026, when a boundary change took effect" in ae.over_time.description
-    assert ae.most_improved == [Link("Kent and Medway", "ics/kent-and-medway/", "Increasing and getting better"),
-                                Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight-e54000042/",
-                                     "Increasing and getting better")]
+    # the closed Hampshire and Isle of Wight board (E54000042) is improving too, but is never offered
+    assert ae.most_improved == [Link("Kent and Medway", "ics/kent-and-medway/", "Increasing and getting better")]
     assert ae.downloads == DOWNLOADS["indicators/ae_4hr"] + DOWNLOADS["urgent-care-sample"]
     # a mean without intervals: no funnel plot, and the ranked chart is still the first
     ambulance = pages["indicators/amb-cat2-mean/"]

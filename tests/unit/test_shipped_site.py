@@ -141,6 +141,29 @@ def test_profiles_show_comparison_rank_range_trend_and_peers(site):
         assert text in page, text
 
 
+def test_no_page_offers_a_closed_board_as_a_peer_or_a_system_to_learn_from(site):
+    from bs4 import BeautifulSoup
+
+    areas = json.loads((site / "api" / "v1" / "areas.json").read_text(encoding="utf-8"))["areas"]
+    closed = {a["profile"].strip("/").split("/")[-1] for a in areas if a["valid_to"] and a["profile"]}
+    assert len(closed) >= 10  # the boards closed in April 2026 (and before)
+    offered, checked = [], 0
+    for page in sorted(site.glob("ics/*/index.html")) + sorted(site.glob("indicators/*/index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for section in ("peers", "improved"):  # the profile's peers and systems to learn from; "Most improved"
+            heading = soup.find(id=section)
+            if heading is None:
+                continue
+            checked += 1
+            for link in heading.find_parent("section").find_all("a", href=True):
+                target = link["href"].rstrip("/").split("/")[-1]
+                if "/ics/" in f"/{link['href']}" and target in closed:
+                    offered.append((str(page.relative_to(site)), section, target))
+    assert checked > 80 and offered == []
+    devon = BeautifulSoup((site / "ics" / "devon" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "significantly better than Devon" in devon.find(id="peers").find_parent("section").get_text(" ")
+
+
 def test_every_chart_image_was_drawn_from_its_published_spec(site):
     """Walk every chart spec the site publishes: its images are those drawn (by vl-convert, or for trend charts by
     charts.trend_image) for exactly that spec."""
