@@ -99,7 +99,7 @@ def test_background_cell_checks_stop_the_build_with_the_same_report(case, previo
                        "--strict", "--quiet"])
     err = capsys.readouterr().err
     config, _ = load_config(data_dir=case / "datapackages", content_dir=CONTENT)
-    assert pools[:1] == [1], "the cell checks did not run in a second process"  # (then the chart drawing's)
+    assert 1 in pools, "the cell checks did not run in a second process"  # (the chart drawing has a pool of its own)
     assert code == 1 and err == format_report(check(config)) + "Nothing was written; the previous site is unchanged.\n"
     assert snapshot(site) == before
 
