@@ -27,7 +27,8 @@ from icsite.pages.figures import page_charts
 from icsite.pages.site import not_found_page, site_info
 from icsite.charts.drawing import Drawing
 from icsite.core.problems import BuildFailed, Problem, errors
-from icsite.publish.folder import SiteFiles, publish, record_file, site_bytes, size_text, spool_folder
+from icsite.core.display import size_text
+from icsite.publish.folder import SiteFiles, publish, record_file, site_bytes, spool_folder
 from icsite.pages.render import make_environment, render_page
 from icsite.outputs.search import search_index
 from icsite.inputs.validate import cell_checks, combine, first_checks, validate
@@ -87,8 +88,8 @@ def build_site(config: Config, strict: bool, clock: "Stopwatch", started: float,
     drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says)
     if config.images != "none":
         drawing.start()  # its processes get ready while the data are read, checked and computed
-        # and one makes the Vega bundle meanwhile, into the cache, where `assets` finds it (or makes it, if not)
-        drawing.pool.submit(assets.vega_bundle, config.cache_dir) if drawing.pool is not None else None
+    if drawing.pool is not None:  # and one makes the Vega bundle meanwhile, into the cache, where `assets` finds it
+        drawing.pool.submit(assets.vega_bundle, config.cache_dir)
     sources = load(config)
     clock.lap("load")
     spool = spool_folder(config.out_dir)  # the new site, written as it is made; swapped in when complete

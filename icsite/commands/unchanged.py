@@ -11,6 +11,7 @@ import sys
 
 from icsite.core import cache
 from icsite.core.config import Config
+from icsite.core.display import size_text
 from icsite.core.problems import Problem, errors, format_report
 from icsite.publish import folder
 
@@ -24,7 +25,7 @@ def up_to_date(config: Config) -> tuple[str, dict | None]:
         try:
             facts["warnings"] = [Problem(**fields) for fields in facts["warnings"]]
             facts["line"] = (f"{facts['pages']} pages, {facts['charts']} charts and {facts['downloads']} downloads, "
-                             f"{folder.size_text(folder.site_bytes(facts['files']))}")
+                             f"{size_text(folder.site_bytes(facts['files']))}")
         except (KeyError, TypeError):  # a record this version cannot read: build
             return fingerprint, None
     return fingerprint, facts

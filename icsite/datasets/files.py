@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from icsite.core import cache
-from icsite.core.display import Link
+from icsite.core.display import Link, size_text
 from icsite.core.standard import OGL_TITLE, OGL_URL
 from icsite.datasets.release_files import (Credit, citation, licence_text, release_file_names, release_files,
                                            release_folder)
@@ -253,16 +253,7 @@ def fill_sizes(links: dict[str, list], files: dict[str, bytes]) -> None:
     for group in links.values():
         for link in group:
             content = files[link.href]
-            link.note = human_size(content.stat().st_size if isinstance(content, Path) else len(content))
-
-
-def human_size(n: int) -> str:
-    """1.2 MB, 34 kB, 512 bytes."""
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f} MB"
-    if n >= 1_000:
-        return f"{n / 1_000:.0f} kB"
-    return f"{n} bytes"
+            link.note = size_text(content.stat().st_size if isinstance(content, Path) else len(content))
 
 
 # --- Cache: the data files change only when the data (or this code) does ------------------------------------------

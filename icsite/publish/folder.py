@@ -19,6 +19,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from icsite.core.display import size_text
+
 #: written into every site, so that a later build knows the folder is one it may replace
 SITE_MARKER = ".ics-outcomes-site"
 MARKER_TEXT = b"This folder is a site built by ICS Outcomes (build.py). The next build replaces it whole.\n"
@@ -152,11 +154,6 @@ PAGES_LIMIT = 1_000_000_000
 def site_bytes(listing: dict) -> int:
     """The bytes of a site's files, from its listing (see `site_listing`)."""
     return sum(size for size, _, _ in listing.values())
-
-
-def size_text(size: int) -> str:
-    """A size in bytes as people read it: "72.2 MB", "2.41 GB" (decimal units, as hosts state their limits)."""
-    return f"{size / 1e9:.2f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
 
 
 def size_warning(listing: dict) -> str:

@@ -115,12 +115,12 @@ def test_summary_line(tmp_path, capsys):
     assert build.main(args(FIXTURE / "datapackages", out)[:-1]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     match = re.fullmatch(r"Built (\d+) pages, (\d+) charts \((\d+) images rendered\) and (\d+) downloads "
-                         r"\(([\d.]+) MB\) in [\d.]+ s\.", line)
+                         r"\(([\d.]+ [kM]B)\) in [\d.]+ s\.", line)
     assert match, line
     assert int(match[1]) == len(list(out.rglob("index.html")))
     assert int(match[2]) == len(list(out.rglob("*.vl.json")))
     on_disk = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
-    assert match[5] == f"{on_disk / 1e6:.1f}"  # the site's size, as published
+    assert match[5] == (f"{on_disk / 1e6:.1f} MB" if on_disk >= 1e6 else f"{on_disk / 1e3:.0f} kB")  # as published
 
 
 @pytest.mark.parametrize("mode", ["first", "none"])

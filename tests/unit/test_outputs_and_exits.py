@@ -17,6 +17,7 @@ import build
 from icsite.publish import folder as publish_module
 from icsite.publish.folder import SITE_MARKER, NotASite, publish
 from icsite.pages.render import embed_code
+from icsite.core.display import size_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-small"
@@ -339,4 +340,5 @@ def test_a_site_larger_than_github_pages_publishes_is_named_with_its_largest_par
     assert "Largest parts: ics/ 900.0 MB, api/ 200.0 MB, index.html 5 kB." in warning
     listing["ics/a/index.html"][0] = 400_000_000  # 0.905 GB: fits
     assert publish_module.size_warning(listing) == ""
-    assert publish_module.size_text(72_213_000) == "72.2 MB"
+    assert [size_text(n) for n in (512, 34_400, 72_213_000, 2_383_000_000)] == [
+        "512 bytes", "34 kB", "72.2 MB", "2.38 GB"]
