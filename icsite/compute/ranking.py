@@ -15,6 +15,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from icsite.core.standard import ranking_polarity
+
 Z95 = 1.959963984540054
 DRAWS = 100_000  # values drawn per indicator and period: more simulations for fewer ICSs, within the bounds below
 MIN_SIMS, MAX_SIMS = 100, 500
@@ -24,7 +26,7 @@ def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
     """`rank` (1 best; ties share the best rank), `rank_of`, `rank_lowest` and `rank_highest` on ICB rows.
 
     Ranked are the ICBs with a published value in the period (areas that existed then, by validation). Where there
-    is no judgement, 1 is the highest value. The range is empty where the ICSs' values have no intervals.
+    is no judgement, and for counts, 1 is the highest value. The range is empty where the ICSs' values have no intervals.
     """
     out = values.copy(deep=False)
     ranked = ((out["area_type"] == "icb") & out["value"].notna() & (out["status"] != "suppressed")).to_numpy()
@@ -33,13 +35,15 @@ def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
     group = out.iloc[rows].groupby(["indicator_id", "period"], sort=False, observed=True).ngroup().to_numpy()
     rows, group = rows[group >= 0], group[group >= 0]
     value, lower, upper = (out[c].to_numpy(float)[rows] for c in ("value", "lower_ci", "upper_ci"))
-    low_is_good = (out["polarity"] == "low_is_good").to_numpy()[rows]
+    # a count is ranked by size, never best to worst
+    polarity = out["polarity"].astype(object).mask(out["value_type"] == "count", ranking_polarity("", "count"))
+    low_is_good = (polarity == "low_is_good").to_numpy()[rows]
     rank = pd.Series(np.where(low_is_good, value, -value)).groupby(group).rank(method="min").to_numpy()
     counts = np.bincount(group)
     lowest, highest = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
     order = np.argsort(group, kind="stable")  # each group's rows together, in their order
     firsts = rows[order[np.concatenate([[0], np.cumsum(counts)[:-1]])]] if len(rows) else rows
-    labels = zip(out["indicator_id"].take(firsts), out["period"].take(firsts), out["polarity"].take(firsts))
+    labels = zip(out["indicator_id"].take(firsts), out["period"].take(firsts), polarity.take(firsts))
     for members, (indicator, period, polarity) in zip(np.split(order, np.cumsum(counts)[:-1]), labels):
         lowest[members], highest[members] = rank_range(value[members], lower[members], upper[members], polarity,
                                                        f"{indicator}|{period}")

@@ -12,6 +12,12 @@ OGL_TITLE = "Open Government Licence v3.0"  # the licence of the public facts an
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 #: Text a spreadsheet would read as a formula starts with one of these: published CSV cells starting so are prefixed
 #: with an apostrophe (the usual defence against formula injection).
+def ranking_polarity(polarity: str, value_type: str) -> str:
+    """The polarity an indicator's values are ranked and placed by: its own, except that a count grows with its
+    area's population, so counts are ranked by size ("no_judgement"), never best to worst."""
+    return "no_judgement" if value_type == "count" else polarity
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -10,6 +10,7 @@ from icsite.compute.summaries import indicator_sentence
 from icsite.compute.tilemap import tile_chart_rows
 from icsite.core.display import Table
 from icsite.core.formatting import is_missing, number, ordinal, with_unit
+from icsite.core.standard import ranking_polarity
 from icsite.pages.contexts import IndicatorPage
 from icsite.pages.figures import Figure, figure, place, preview
 from icsite.pages.index import SiteIndex, indicator_slug
@@ -88,7 +89,7 @@ def ranked_figure(ix: SiteIndex, ind, now: list[dict], period: str, eng_value, t
                            ix.fmt_n(r["lower_ci"], ind), ix.fmt_n(r["upper_ci"], ind),
                            r["compared_to_england"], r["compared_to_england_99_8"], rank_range_text(r)])
     direction = {"high_is_good": "highest (best) first", "low_is_good": "lowest (best) first"}.get(
-        ind["polarity"], "highest first")
+        ranking_polarity(ind["polarity"], ind["value_type"]), "highest first")
     with_ci = any(r["lower"] is not None for r in rows)
     # a count for England is a total, not on an ICS's scale: no England line for counts
     england_line = None if ind["value_type"] == "count" else eng_value
@@ -107,6 +108,9 @@ def ranked_figure(ix: SiteIndex, ind, now: list[dict], period: str, eng_value, t
     if with_ci:
         description += f". Compared with England: {', '.join(parts)}"
     description += "."
+    if ind["value_type"] == "count":
+        description += (" A count grows with the number of people a system serves, so the order is one of size, "
+                        "not of better or worse.")
     return figure("ranked", spec, f"{ind['title']}: every ICS, {period}", description,
                   Table(f"{ind['title']} by ICS, {period} ({ind['unit']})",
                         ["Rank", "ICS", "Value", "Lower 95% limit", "Upper 95% limit", "Compared with England (95%)",

@@ -8,6 +8,7 @@ from icsite.charts import spine_funnel as charts_more
 from icsite.compute.summaries import area_sentences, row_sentence
 from icsite.core.display import Table
 from icsite.core.formatting import is_missing, long_date, number
+from icsite.core.standard import ranking_polarity
 from icsite.inputs.model import DOMAINS
 from icsite.pages.contexts import IndicatorRow, ProfilePage
 from icsite.pages.figures import Figure, figure, place, preview
@@ -158,7 +159,8 @@ def spine_figure(ix: SiteIndex, name: str, latest: dict) -> Figure | None:
         q = ix.spread.get((ind_id, r["period"]))
         if q is None:
             continue
-        rows.append({"title": ind["short_title"], "polarity": ind["polarity"], "value": float(r["value"]),
+        rows.append({"title": ind["short_title"], "polarity": ranking_polarity(ind["polarity"], ind["value_type"]),
+                     "value": float(r["value"]),
                      "england": None if is_missing(r["england_value"]) else float(r["england_value"]),
                      "min": q[0], "q25": q[1], "q75": q[2], "max": q[3], "comparison": r["compared_to_england"],
                      "value_text": ix.fmt(r["value"], ind), "england_text": ix.fmt(r["england_value"], ind)})

@@ -74,6 +74,11 @@ def test_ranks_share_ties_and_follow_polarity():
     assert list(low["rank_of"]) == [4, 4, 4, 4]
 
 
+def test_a_count_is_ranked_by_size_never_best_to_worst():
+    waiting = frame(area_code=["a", "b", "c"], value=[5e5, 2e5, 9e5], polarity="low_is_good", value_type="count")
+    assert list(add_ranks(waiting)["rank"]) == [2, 3, 1]  # the largest list first: a big system, not the worst
+
+
 def test_only_icbs_with_a_published_value_are_ranked():
     f = frame(area_code=["a", "b", "E92000001", "d"], value=[90.0, np.nan, 85.0, 70.0],
               area_type=["icb", "icb", "country", "icb"], status=["final", "suppressed", "final", "final"])

@@ -164,6 +164,23 @@ def test_no_page_offers_a_closed_board_as_a_peer_or_a_system_to_learn_from(site)
     assert "significantly better than Devon" in devon.find(id="peers").find_parent("section").get_text(" ")
 
 
+def test_no_count_is_ranked_best_to_worst(site):
+    indicators = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    counts = [i for i in indicators if i["value_type"] == "count"]
+    assert {i["polarity"] for i in counts} >= {"low_is_good", "high_is_good"}  # judged, yet counts
+    for ind in counts:
+        folder = site / ind["page"]
+        ranked = json.loads((folder / "ranked.vl.json").read_text(encoding="utf-8"))
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert "(best)" not in json.dumps(ranked) and "(best)" not in page, ind["id"]
+        assert "so the order is one of size, not of better or worse" in page
+        values = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
+        rows = [dict(zip(values["columns"], r)) for r in values["rows"]]
+        latest = max(r["period_end"] for r in rows if r["rank"] is not None)
+        ranked_rows = sorted((r["rank"], -r["value"]) for r in rows if r["period_end"] == latest and r["rank"])
+        assert [v for _, v in ranked_rows] == sorted(v for _, v in ranked_rows), ind["id"]  # largest first
+
+
 def test_every_chart_image_was_drawn_from_its_published_spec(site):
     """Walk every chart spec the site publishes: its images are those drawn (by vl-convert, or for trend charts by
     charts.trend_image) for exactly that spec."""
