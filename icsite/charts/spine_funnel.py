@@ -53,26 +53,47 @@ def _scales(present: list[str]) -> tuple[dict, dict]:
             {"domain": present, "range": [COMPARISON_SHAPES[c] for c in present]})
 
 
-def funnel_limits(england: float, denominators, *, multiplier: float, value_type: str) -> list[dict]:
-    """Control limits around England's value at each denominator: rows of denominator, value, line and side.
+def control_limits(england: float, denominators, confidence: float, *, multiplier: float, value_type: str):
+    """(lower, upper) control limits around England's value at each denominator, on the indicator's scale, rounded as
+    its values are published; None for a value type without limits. Proportions get Wilson limits of a proportion
+    equal to England's (numerator = p * n); crude rates get Poisson limits of count = rate * n / multiplier."""
+    n = np.asarray(denominators, dtype=float)
+    if value_type == "proportion":
+        lower, upper = wilson(england / multiplier * n, n, confidence, multiplier)
+    elif value_type == "crude_rate":
+        lower, upper = poisson_rate_ci(england * n / multiplier, n, multiplier, confidence)
+    else:
+        return None
+    return tuple([published(v) for v in np.atleast_1d(np.asarray(limit, dtype=float))] for limit in (lower, upper))
 
-    Proportions get Wilson limits of a proportion equal to England's (numerator = p * n); crude rates get Poisson
-    limits of count = rate * n / multiplier. Other value types have no limits (an empty list). Limits are on the
-    indicator's scale, so they are rounded as its values are published.
-    """
+
+def funnel_limits(england: float, denominators, *, multiplier: float, value_type: str) -> list[dict]:
+    """Control limits around England's value at each denominator (`control_limits`): rows of denominator, value,
+    line and side; an empty list for a value type without limits."""
     n = np.asarray(denominators, dtype=float)
     out = []
     for line, confidence in LIMITS.items():
-        if value_type == "proportion":
-            lower, upper = wilson(england / multiplier * n, n, confidence, multiplier)
-        elif value_type == "crude_rate":
-            lower, upper = poisson_rate_ci(england * n / multiplier, n, multiplier, confidence)
-        else:
+        limits = control_limits(england, n, confidence, multiplier=multiplier, value_type=value_type)
+        if limits is None:
             return []
-        for side, values in (("lower", lower), ("upper", upper)):
-            out += [{"denominator": float(d), "value": published(v), "line": line, "side": side}
-                    for d, v in zip(n, np.atleast_1d(values)) if math.isfinite(v)]
+        for side, values in zip(("lower", "upper"), limits):
+            out += [{"denominator": float(d), "value": float(v), "line": line, "side": side}
+                    for d, v in zip(n, values) if math.isfinite(v)]
     return out
+
+
+def funnel_verdicts(values, denominators, england: float, polarity: str, confidence: float, *, multiplier: float,
+                    value_type: str) -> list[str]:
+    """Each point judged by the funnel's own lines: outside the control limits at its denominator, it is better or
+    worse (higher or lower, without a judgement) than England; inside, similar. "Not compared" without limits."""
+    limits = control_limits(england, denominators, confidence, multiplier=multiplier, value_type=value_type)
+    if limits is None:
+        return ["Not compared"] * len(values)
+    above = {"high_is_good": "Better", "low_is_good": "Worse"}.get(polarity, "Higher")
+    below = {"high_is_good": "Worse", "low_is_good": "Better"}.get(polarity, "Lower")
+    return [("Not compared" if not (math.isfinite(low) and math.isfinite(high)) else
+             above if value > high else below if value < low else "Similar")
+            for value, low, high in zip(values, *limits)]
 
 
 def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, england: float | None, decimals: int,
@@ -134,13 +155,13 @@ def _funnel_template() -> dict:
         detail=alt.Detail("side:N"),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", title="Value"),
                  alt.Tooltip("denominator:Q", title="Denominator", format=",.0f")])
-    comparison = {"title": "Compared with England", "legend": alt.Legend(orient="top")}
+    comparison = {"title": "Against England's 95% limits", "legend": alt.Legend(orient="top")}
     points = alt.Chart(alt.Data(name="funnel")).mark_point(
         filled=True, size=70, stroke="#222222", strokeWidth=0.7).encode(
         color=alt.Color("comparison:N", **comparison), shape=alt.Shape("comparison:N", **comparison),
         tooltip=[alt.Tooltip("area:N", title="ICS"), alt.Tooltip("value:Q", title="Value"),
                  alt.Tooltip("denominator:Q", title="Denominator", format=",.0f"),
-                 alt.Tooltip("comparison:N", title="Compared with England")])
+                 alt.Tooltip("comparison:N", title="Against England's 95% limits")])
     chart = alt.layer(lines, points).encode(
         x=alt.X("denominator:Q", scale=alt.Scale(type="linear", zero=False, nice=False),
                 axis=alt.Axis(format="~s", tickCount=6, grid=False)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from icsite.charts import specs as charts
@@ -123,22 +124,26 @@ def funnel_figure(ix: SiteIndex, ind, now: list[dict], period: str, eng_value) -
     if ind["value_type"] not in ("proportion", "crude_rate") or all(is_missing(r["denominator"]) for r in now):
         return None
     records = sorted((r for r in valued(now) if not is_missing(r["denominator"])), key=lambda r: r["area_code"])
-    rows = [{"area": ix.short_names[r["area_code"]], "value": round(float(r["value"]), 4),
-             "denominator": float(r["denominator"]), "comparison": r["compared_to_england"]} for r in records]
+    values, sizes = [float(r["value"]) for r in records], [float(r["denominator"]) for r in records]
+    judge = dict(england=float(eng_value) if not is_missing(eng_value) else math.nan, polarity=ind["polarity"],
+                 multiplier=float(ind["multiplier"]), value_type=ind["value_type"])
+    at_95, at_998 = (charts_more.funnel_verdicts(values, sizes, confidence=c, **judge) for c in (0.95, 0.998))
+    rows = [{"area": ix.short_names[r["area_code"]], "value": round(value, 4), "denominator": size,
+             "comparison": verdict} for r, value, size, verdict in zip(records, values, sizes, at_95)]
     spec = charts_more.funnel_chart(rows, title=f"{ind['short_title']}: value against size, {period}",
                                     subtitle="Control limits around England's value at 95% and 99.8%",
                                     unit=ind["unit"], england=eng_value, decimals=int(ind["decimals"]),
                                     multiplier=float(ind["multiplier"]), value_type=ind["value_type"])
-    outside = sum(r["compared_to_england_99_8"] in ("Better", "Worse", "Higher", "Lower") for r in records)
-    table_rows = [[ix.area_link(r["area_code"]), number(r["denominator"], 0), ix.fmt_n(r["value"], ind),
-                   r["compared_to_england"], r["compared_to_england_99_8"]] for r in records]
+    outside = sum(verdict not in ("Similar", "Not compared") for verdict in at_998)
+    table_rows = [[ix.area_link(r["area_code"]), number(r["denominator"], 0), ix.fmt_n(r["value"], ind), a, b]
+                  for r, a, b in zip(records, at_95, at_998)]
     return figure("funnel", spec, f"{ind['short_title']}: funnel plot, {period}",
                   f"Funnel plot: each ICS's value in {period} against the number of people or events it is based "
                   "on, with England's value as a line and funnels of 95% and 99.8% control limits around it, which "
-                  "narrow as numbers grow. Points outside the funnels differ from England by more than chance; "
-                  f"{outside} ICSs lie outside the 99.8% limits.",
+                  "narrow as numbers grow. Each point is judged by these lines: one outside a funnel differs from "
+                  f"England by more than chance; {outside} ICSs lie outside the 99.8% limits.",
                   Table(f"{ind['title']}: value and denominator by ICS, {period}",
-                        ["ICS", "Denominator", "Value", "Compared with England (95%)", "Compared with England (99.8%)"],
+                        ["ICS", "Denominator", "Value", "Against the 95% limits", "Against the 99.8% limits"],
                         table_rows, [False, True, True, False, False]))
 
 

@@ -232,3 +232,23 @@ def test_chart_data_is_written_as_csv_that_reads_back_as_the_records():
     assert spec["data"]["format"] == spec["layer"][0]["data"]["format"] == {"type": "csv", "parse": parse}
     with pytest.raises(ValueError, match="mixes"):
         csv_data([{"x": 1}, {"x": "one"}])
+
+
+def test_funnel_points_are_judged_by_the_funnel_lines():
+    from icsite.charts.spine_funnel import control_limits, funnel_verdicts
+
+    sizes = [1_000.0, 1_000.0, 1_000.0, 100_000.0, 100_000.0]
+    values = [71.0, 80.0, 88.0, 75.6, 74.0]  # England 75%: at n = 1,000 the 95% limits are about 72.2 to 77.6
+    lower, upper = control_limits(75.0, sizes, 0.95, multiplier=100, value_type="proportion")
+    assert 72.0 < lower[0] < 72.5 and 77.5 < upper[0] < 78.0 and upper[3] - lower[3] < 0.6
+    judge = dict(multiplier=100.0, value_type="proportion")
+    assert funnel_verdicts(values, sizes, 75.0, "high_is_good", 0.95, **judge) == [
+        "Worse", "Better", "Better", "Better", "Worse"]  # a small step is outside the narrow funnel of a large ICS
+    assert funnel_verdicts(values, sizes, 75.0, "low_is_good", 0.998, **judge)[:3] == ["Similar", "Worse", "Worse"]
+    assert funnel_verdicts([76.0], [1_000.0], 75.0, "no_judgement", 0.95, **judge) == ["Similar"]
+    assert funnel_verdicts([76.0], [1_000.0], 75.0, "high_is_good", 0.95, multiplier=1.0, value_type="mean") == [
+        "Not compared"]
+    # the same limits the chart draws
+    drawn = {(r["denominator"], r["side"]): r["value"] for r in charts_more.funnel_limits(
+        75.0, [1_000.0], multiplier=100.0, value_type="proportion") if r["line"] == "95% limits"}
+    assert (drawn[1_000.0, "lower"], drawn[1_000.0, "upper"]) == (lower[0], upper[0])

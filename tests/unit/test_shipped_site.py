@@ -181,6 +181,35 @@ def test_no_count_is_ranked_best_to_worst(site):
         assert [v for _, v in ranked_rows] == sorted(v for _, v in ranked_rows), ind["id"]  # largest first
 
 
+def test_every_funnel_point_is_coloured_by_its_place_against_the_drawn_limits(site):
+    import io
+
+    import numpy as np
+
+    checked = 0
+    for spec_file in sorted(site.glob("indicators/*/funnel.vl.json")):
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+        points = list(csv.DictReader(io.StringIO(spec["datasets"]["funnel"])))
+        lines: dict[str, list[tuple[float, float]]] = {}
+        for row in csv.DictReader(io.StringIO(spec["datasets"]["funnel_limits"])):
+            if row["line"] == "95% limits":
+                lines.setdefault(row["side"], []).append((float(row["denominator"]), float(row["value"])))
+        lower, upper = (np.array(sorted(lines[side])) for side in ("lower", "upper"))
+        for p in points:
+            n, value = float(p["denominator"]), float(p["value"])
+            low, high = (float(np.interp(n, line[:, 0], line[:, 1])) for line in (lower, upper))
+            if min(abs(value - low), abs(value - high)) < 0.002 * (high - low + 1e-9):
+                continue  # on a line, as drawn: either side is honest
+            outside = value < low or value > high
+            assert (p["comparison"] not in ("Similar", "Not compared")) == outside, (spec_file, p, low, high)
+            checked += 1
+        page = (spec_file.parent / "index.html").read_text(encoding="utf-8")
+        counted = int(page.split(" ICSs lie outside the 99.8% limits")[0].rsplit("; ", 1)[-1])
+        rows = [r for r in csv.DictReader(io.StringIO((spec_file.parent / "funnel.csv").read_text(encoding="utf-8")))]
+        assert counted == sum(r["Against the 99.8% limits"] not in ("Similar", "Not compared") for r in rows)
+    assert checked > 300
+
+
 def test_every_chart_image_was_drawn_from_its_published_spec(site):
     """Walk every chart spec the site publishes: its images are those drawn (by vl-convert, or for trend charts by
     charts.trend_image) for exactly that spec."""
