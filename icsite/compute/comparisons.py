@@ -18,7 +18,7 @@ from icsite.core.standard import ENGLAND
 from icsite.inputs.model import SiteData, categorical, filled, lookup, objects, plain
 from icsite.compute.peers import learning, peer_groups
 from icsite.compute.ranking import add_ranks
-from icsite.compute.stats import interval
+from icsite.compute.stats import interval, rescaled
 from icsite.compute.summaries import row_sentence
 
 Z95 = 1.959963984540054
@@ -88,7 +88,8 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
 
 
 def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
-    """95% intervals where the data has counts but no interval; 99.8% intervals wherever counts allow; the method."""
+    """95% intervals where the data has counts but no interval; 99.8% intervals wherever counts allow, or from the
+    published 95% interval of a directly standardised rate or a life expectancy (`stats.rescaled`); the method."""
     out = values.copy(deep=False)
     kind = objects(out["value_type"])
     lower95, upper95, method = interval(kind, out["numerator"], out["denominator"], out["multiplier"], 0.95)
@@ -99,6 +100,9 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     out["upper_ci"] = np.where(fill, upper95, out["upper_ci"])
     del lower95, upper95
     lower998, upper998, _ = interval(kind, out["numerator"], out["denominator"], out["multiplier"], 0.998)
+    # a DSR (with its events) or a life expectancy: its 99.8% limits from its published 95% ones
+    from95 = rescaled(kind, out["value"], out["lower_ci"], out["upper_ci"], out["numerator"], 0.998)
+    lower998, upper998 = (np.where(np.isnan(mine), theirs, mine) for mine, theirs in zip((lower998, upper998), from95))
     out["lower_ci_99_8"] = np.where(suppressed, np.nan, lower998)
     out["upper_ci_99_8"] = np.where(suppressed, np.nan, upper998)
     method = np.where(published, "published", method)

@@ -10,6 +10,10 @@ Methods and their sources:
   below 10. The chi-squared quantile is found by bisection on the regularised lower incomplete gamma function
   (series and continued fraction as described in Press et al., Numerical Recipes, section 6.2).
 * Dobson's method for a directly standardised rate: Dobson AJ et al. (1991) Statistics in Medicine 10:457-462.
+  PHE publishes no rate (and so no interval) from fewer than 10 events.
+* A published interval at another confidence level (`rescaled`): for a directly standardised rate with its event
+  count, Dobson's form (the published limits give each side's scale, sqrt(var / O)); for a life expectancy, the
+  normal approximation its published limits come from (Chiang's method, as Fingertips computes it).
 
 The rules for choosing among them follow Public Health England, "Technical Guide: Confidence Intervals" (Public
 Health Data Science, 25 May 2018). Every function takes numbers or numpy arrays and returns float arrays (0-d for
@@ -26,6 +30,7 @@ from statistics import NormalDist
 import numpy as np
 
 EXACT_BELOW = 10  # counts below this get exact Poisson limits, the rest Byar's (PHE Technical Guide 2018)
+DSR_FROM = 10  # PHE does not publish a directly standardised rate from fewer events
 WILSON, BYAR, EXACT, NOT_COMPUTED = "Wilson score", "Byar's", "exact Poisson", "not computed"
 
 
@@ -166,8 +171,25 @@ def dobson(total_count, dsr, var_dsr, confidence: float = 0.95):
     o, value, var = _floats(total_count, dsr, var_dsr)
     lower_o, upper_o = poisson_count_ci(o, confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
-        root = np.where((o > 0) & (var >= 0), np.sqrt(var / o), np.nan)
+        root = np.where((o >= DSR_FROM) & (var >= 0), np.sqrt(var / o), np.nan)
     return _out(value + root * (lower_o - o), value + root * (upper_o - o))
+
+
+def rescaled(value_type, value, lower, upper, count, confidence: float):
+    """Limits at `confidence` from published 95% limits: Dobson's form for a directly standardised rate with its
+    event count (DSR_FROM events or more), the normal approximation for a life expectancy; NaN for anything else."""
+    v, lo, hi, o = _floats(value, lower, upper, count)
+    kind = np.broadcast_to(np.asarray(value_type, dtype=object), v.shape)
+    dsr, life = (kind == "directly_standardised_rate") & (o >= DSR_FROM), kind == "life_expectancy"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        o_lo95, o_hi95 = poisson_count_ci(np.where(dsr, o, np.nan), 0.95)
+        o_lo, o_hi = poisson_count_ci(np.where(dsr, o, np.nan), confidence)
+        dsr_lo = v - (v - lo) / (o - o_lo95) * (o - o_lo)
+        dsr_hi = v + (hi - v) / (o_hi95 - o) * (o_hi - o)
+        z = z_for(confidence) / z_for(0.95)
+    lower_out = np.where(dsr, dsr_lo, np.where(life, v - (v - lo) * z, np.nan))
+    upper_out = np.where(dsr, dsr_hi, np.where(life, v + (hi - v) * z, np.nan))
+    return _out(lower_out, upper_out)
 
 
 def interval(value_type, numerator, denominator, multiplier, confidence: float = 0.95):

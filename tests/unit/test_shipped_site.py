@@ -210,6 +210,24 @@ def test_every_funnel_point_is_coloured_by_its_place_against_the_drawn_limits(si
     assert checked > 300
 
 
+def test_every_dsr_and_life_expectancy_with_its_inputs_is_compared_at_99_8(site):
+    indicators = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    judged = 0
+    for ind in indicators:
+        if ind["value_type"] not in ("directly_standardised_rate", "life_expectancy"):
+            continue
+        values = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
+        for row in (dict(zip(values["columns"], r)) for r in values["rows"]):
+            inputs = row["lower_ci"] is not None and row["england_value"] is not None and row["status"] != "suppressed"
+            if ind["value_type"] == "directly_standardised_rate":
+                inputs = inputs and (row["numerator"] or 0) >= 10  # Dobson's form needs the events, 10 or more
+            if inputs and row["area_type"] == "icb":
+                assert row["compared_to_england_99_8"] != "Not compared", (ind["id"], row["area_code"])
+                assert row["lower_ci_99_8"] <= row["lower_ci"] <= row["value"] <= row["upper_ci"] <= row["upper_ci_99_8"]
+                judged += 1
+    assert judged > 1000
+
+
 def test_every_chart_image_was_drawn_from_its_published_spec(site):
     """Walk every chart spec the site publishes: its images are those drawn (by vl-convert, or for trend charts by
     charts.trend_image) for exactly that spec."""

@@ -215,9 +215,10 @@ def test_poisson_rate_not_computable_is_nan(count, denominator):
         # 99.8%: Byar's limits of 20 are 20 * 0.764112^3 = 8.92280 and 21 * 1.219490^3 = 38.08504, so
         #   lower = 640 + 32.24903 * (8.92280 - 20) = 282.771; upper = 640 + 32.24903 * 18.08504 = 1223.225
         (20, 640, 20800, 0.998, 282.771, 1223.225),
-        # below 10 events the exact limits are used: O = 5 (1.623486 to 11.668332), DSR 50, var 500, sqrt(500/5) = 10:
-        #   lower = 50 + 10 * (1.623486 - 5) = 16.2349; upper = 50 + 10 * (11.668332 - 5) = 116.6833
-        (5, 50, 500, 0.95, 16.2349, 116.6833),
+        # 10 events, the fewest PHE publishes a DSR from: Byar's limits of 10 are 10 * 0.782292^3 = 4.787450 and
+        #   11 * 1.186881^3 = 18.391459; DSR 50, var 100, sqrt(100/10) = 3.162278:
+        #   lower = 50 + 3.162278 * (4.787450 - 10) = 33.5167; upper = 50 + 3.162278 * 8.391459 = 76.5361
+        (10, 50, 100, 0.95, 33.5167, 76.5361),
     ],
 )
 def test_dobson(total, dsr, var, confidence, lower, upper):
@@ -227,7 +228,8 @@ def test_dobson(total, dsr, var, confidence, lower, upper):
 
 
 @pytest.mark.parametrize(
-    "total, dsr, var", [(0, 0, 0), (NAN, 640, 20800), (20, NAN, 20800), (20, 640, NAN), (20, 640, -1)]
+    "total, dsr, var", [(0, 0, 0), (NAN, 640, 20800), (20, NAN, 20800), (20, 640, NAN), (20, 640, -1),
+                        (9, 50, 500)]  # PHE publishes no DSR (so no interval) from fewer than 10 events
 )
 def test_dobson_not_computable_is_nan(total, dsr, var):
     assert all(np.isnan(dobson(total, dsr, var)))
@@ -255,3 +257,18 @@ def test_interval_broadcasts_one_value_type_and_handles_scalars():
     lo, hi, method = interval("proportion", 50, 100, 100, 0.998)
     assert (float(lo), float(hi), str(method)) == (pytest.approx(35.2376, rel=1e-4), pytest.approx(64.7624, rel=1e-4),
                                                    "Wilson score")
+
+
+def test_a_published_95_interval_gives_the_998_one_by_the_method_behind_it():
+    from icsite.compute.stats import rescaled
+
+    # a DSR from its Dobson 95% limits (the case above): the 99.8% limits are Dobson's at 99.8%
+    lo95, hi95 = dobson(20, 640, 20800, 0.95)
+    lo, hi = rescaled("directly_standardised_rate", 640, lo95, hi95, 20, 0.998)
+    assert (float(lo), float(hi)) == pytest.approx((282.771, 1223.225), rel=1e-4)
+    # a life expectancy: 80.0 (79.0 to 81.5): each side scaled by z(99.8%) / z(95%) = 3.090232 / 1.959964
+    lo, hi = rescaled("life_expectancy", 80.0, 79.0, 81.5, NAN, 0.998)
+    assert (float(lo), float(hi)) == pytest.approx((80 - 1.576679, 80 + 2.365019), rel=1e-5)
+    # fewer than 10 events (PHE publishes no such DSR), and other value types: none
+    assert np.isnan(rescaled("directly_standardised_rate", 50, 40, 60, 9, 0.998)).all()
+    assert np.isnan(rescaled("mean", 50, 40, 60, 100, 0.998)).all()
