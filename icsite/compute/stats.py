@@ -29,8 +29,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from icsite.core.standard import DSR_FROM
+
 EXACT_BELOW = 10  # counts below this get exact Poisson limits, the rest Byar's (PHE Technical Guide 2018)
-DSR_FROM = 10  # PHE does not publish a directly standardised rate from fewer events
 WILSON, BYAR, EXACT, NOT_COMPUTED = "Wilson score", "Byar's", "exact Poisson", "not computed"
 
 

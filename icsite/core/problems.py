@@ -232,6 +232,9 @@ CODES: dict[str, tuple[str, str]] = {
                              "Use a Fingertips format: 2023, 2021 - 23, 2023/24, 2024/25 Q1, Mar 2026."),
     "suppressed-has-value": ("a suppressed row still publishes a number",
                              "Empty the number cells, or change the status if the value may be published."),
+    "dsr-from-few-events": ("a directly standardised rate from fewer than 10 events, which PHE does not publish",
+                            "Suppress it (status 'suppressed', the number cells empty): the site flags it and does "
+                            "not compare it, but shows it."),
     "england-missing": ("a period has ICB values but no England value to compare them with",
                         f"Add the England ({ENGLAND}) value for the period."),
     "succession-dates": ("a succession's date does not match the validity of the areas it links",

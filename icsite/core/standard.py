@@ -12,6 +12,9 @@ OGL_TITLE = "Open Government Licence v3.0"  # the licence of the public facts an
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 #: Text a spreadsheet would read as a formula starts with one of these: published CSV cells starting so are prefixed
 #: with an apostrophe (the usual defence against formula injection).
+DSR_FROM = 10  # PHE publishes no directly standardised rate (or interval) from fewer events
+
+
 def ranking_polarity(polarity: str, value_type: str) -> str:
     """The polarity an indicator's values are ranked and placed by: its own, except that a count grows with its
     area's population, so counts are ranked by size ("no_judgement"), never best to worst."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from icsite.core.periods import parse_period
 from icsite.core.problems import Problem
-from icsite.core.standard import ENGLAND
+from icsite.core.standard import DSR_FROM, ENGLAND
 from icsite.inputs.checking import MAX_PER_CHECK, problem, rel
 from icsite.inputs.load import Sources
 from icsite.inputs.model import board_points, by_category, lookup
@@ -226,6 +226,19 @@ def count_problems(t: Tables) -> Iterable[Problem]:
                         lambda r: f"{r['numerator'] / r['denominator'] * r['_multiplier']:.4g}", lambda r: r["value"])
 
 
+def dsr_from_few_events(t: Tables) -> Iterable[Problem]:
+    """dsr-from-few-events (a warning): a directly standardised rate from fewer than DSR_FROM events."""
+    for v in t.values:
+        f = v.frame
+        if not has(f, "numerator", "value", "_value_type"):
+            continue
+        few = f[((f["_value_type"] == "directly_standardised_rate") & (f["numerator"] < DSR_FROM)
+                 & f["value"].notna()).fillna(False)]
+        yield from emit("dsr-from-few-events", v.file, few, "numerator",
+                        "a directly standardised rate from fewer than 10 events", f"{DSR_FROM} events or more",
+                        lambda r: r["numerator"], severity="warning")
+
+
 def period_problems(t: Tables) -> Iterable[Problem]:
     """period-dates-inverted, period-label-mismatch and period-label-unknown."""
     for v in t.values:
@@ -327,6 +340,6 @@ def dates(series: pd.Series) -> pd.Series:
 
 
 CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,
-          suppressed_has_value, interval_problems, count_problems, period_problems, england_missing,
+          suppressed_has_value, interval_problems, count_problems, dsr_from_few_events, period_problems, england_missing,
           succession_dates, area_location_missing]
 
