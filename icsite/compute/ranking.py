@@ -26,7 +26,8 @@ def add_ranks(values: pd.DataFrame) -> pd.DataFrame:
     """`rank` (1 best; ties share the best rank), `rank_of`, `rank_lowest` and `rank_highest` on ICB rows.
 
     Ranked are the ICBs with a published value in the period (areas that existed then, by validation). Where there
-    is no judgement, and for counts, 1 is the highest value. The range is empty where the ICSs' values have no intervals.
+    is no judgement, and for counts, 1 is the highest value. The range is empty where the ICSs' values have no
+    intervals.
     """
     out = values.copy(deep=False)
     ranked = ((out["area_type"] == "icb") & out["value"].notna() & (out["status"] != "suppressed")).to_numpy()

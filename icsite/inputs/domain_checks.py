@@ -235,7 +235,7 @@ def dsr_from_few_events(t: Tables) -> Iterable[Problem]:
         few = f[((f["_value_type"] == "directly_standardised_rate") & (f["numerator"] < DSR_FROM)
                  & f["value"].notna()).fillna(False)]
         yield from emit("dsr-from-few-events", v.file, few, "numerator",
-                        "a directly standardised rate from fewer than 10 events", f"{DSR_FROM} events or more",
+                        f"a directly standardised rate from fewer than {DSR_FROM} events", f"{DSR_FROM} events or more",
                         lambda r: r["numerator"], severity="warning")
 
 
@@ -340,6 +340,6 @@ def dates(series: pd.Series) -> pd.Series:
 
 
 CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,
-          suppressed_has_value, interval_problems, count_problems, dsr_from_few_events, period_problems, england_missing,
-          succession_dates, area_location_missing]
+          suppressed_has_value, interval_problems, count_problems, dsr_from_few_events, period_problems,
+          england_missing, succession_dates, area_location_missing]
 

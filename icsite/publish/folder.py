@@ -147,7 +147,7 @@ def site_listing(out_dir: Path) -> dict[str, list[int]]:
     return out
 
 
-#: the largest site GitHub Pages publishes (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits)
+#: the largest site GitHub Pages publishes (docs.github.com: "GitHub Pages limits")
 PAGES_LIMIT = 1_000_000_000
 
 
