@@ -3,7 +3,7 @@
 Conventions follow OHID Fingertips (see content/methodology.md): an area is Better or Worse than England when
 its 95% confidence interval does not contain England's value; Lower / Higher for indicators with no judgement.
 
-Lineage (series across boundary changes) is in lineage.py.
+Lineage (series across boundary changes) is in lineage.py; the direction of travel in trends.py.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from icsite.compute.peers import learning, peer_groups
 from icsite.compute.ranking import add_ranks
 from icsite.compute.stats import interval, rescaled
 from icsite.compute.summaries import row_sentence
+from icsite.compute.trends import trend_table
 
-Z95 = 1.959963984540054
-TREND_POINTS = 5
 
 
 @dataclass
@@ -41,12 +40,12 @@ class Comparisons:
 PUBLISHED_COLUMNS = [
     "lower_ci_99_8", "upper_ci_99_8", "ci_method", "small_number", "england_value", "compared_to_england",
     "compared_to_england_99_8", "compared_to_target", "rank", "rank_of", "rank_lowest", "rank_highest", "trend",
-    "peer_group", "summary",
+    "trend_note", "peer_group", "summary",
 ]
 #: what a series row keeps of its value row (trends and trend charts read no more): not every column, since the series
 #: is a second table as long as the values
 SERIES_COLUMNS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci", "upper_ci",
-                  "england_value", "polarity", "status"]
+                  "numerator", "denominator", "value_type", "england_value", "polarity", "status"]
 MIN_EVENTS = 10  # values from fewer events are flagged and not compared (configurable: site.toml min_events)
 
 
@@ -121,13 +120,15 @@ def compare_target(value, target, polarity) -> pd.Series:
 
 
 def add_trend(values: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
-    """The direction of travel on each series' latest row (the row the trend runs up to); empty elsewhere."""
+    """The direction of travel and why it is what it is (`trend_note`) on each series' latest row (the row the trend
+    runs up to); empty elsewhere."""
     t = trends.reset_index(drop=True)
     at = match_rows(values, t, ["indicator_id", "area_code", "period"], ["indicator_id", "area_code", "trend_to"])
-    label = categorical(t["trend"])
-    codes = taken(label.cat.codes.to_numpy(), at, -1)  # -1: no trend ends on the row
     out = values.copy(deep=False)
-    out["trend"] = filled(pd.Series(pd.Categorical.from_codes(codes, categories=label.cat.categories),
+    for col in ("trend", "trend_note"):
+        label = categorical(t[col])
+        codes = taken(label.cat.codes.to_numpy(), at, -1)  # -1: no trend ends on the row
+        out[col] = filled(pd.Series(pd.Categorical.from_codes(codes, categories=label.cat.categories),
                                     index=values.index), "")
     return out
 
@@ -233,61 +234,3 @@ def latest_periods(values: pd.DataFrame) -> pd.DataFrame:
         period_start=("period_start", "first"), period_end=("period_end", "max"), areas=("area_code", "nunique"))
     periods = plain(periods).sort_values(["indicator_id", "period_end", "period_start"])
     return periods.groupby("indicator_id").tail(1).set_index("indicator_id", drop=False)
-
-
-# --- Direction of travel ------------------------------------------------------------------------------------------
-
-def trend_table(values: pd.DataFrame) -> pd.DataFrame:
-    """Direction of travel for each series over its most recent points.
-
-    Given lineage rows (`lineage_values`), each series is its joined code-change history, and only its latest
-    segment counts: a line is never fitted across a boundary change. Given plain value rows, each area's own values.
-    """
-    key = "series_code" if "series_code" in values else "area_code"
-    v = latest_segment(values)[["indicator_id", key, "period", "period_end", "value", "lower_ci", "upper_ci",
-                                "polarity"]]
-    v = v.sort_values(["indicator_id", key, "period_end"], kind="stable")
-    v = v.groupby(["indicator_id", key], sort=False).tail(TREND_POINTS)
-    groups = v.groupby(["indicator_id", key], sort=True)
-    value, lower, upper = (v[c].to_numpy(dtype="float64") for c in ("value", "lower_ci", "upper_ci"))
-    se = (upper - lower) / (2 * Z95)
-    bad = np.isnan(value) | np.isnan(lower) | np.isnan(upper) | ~(se > 0)
-    # the same weighted least squares as `trend`, one group sum at a time: x is 0..4 within each series
-    x = groups.cumcount().to_numpy(dtype="float64")
-    w = np.where(bad, 0.0, 1 / np.where(bad, 1.0, se) ** 2)
-    sums = pd.DataFrame({"w": w, "wx": w * x}, index=v.index).groupby([v["indicator_id"], v[key]], sort=True).sum()
-    xm = (sums["wx"] / sums["w"]).reindex(pd.MultiIndex.from_frame(v[["indicator_id", key]])).to_numpy()
-    dx = x - xm
-    fit = pd.DataFrame({"sxx": w * dx**2, "sxy": w * dx * np.where(bad, 0.0, value)}, index=v.index).groupby(
-        [v["indicator_id"], v[key]], sort=True).sum()
-    last = groups.agg(n=("value", "size"), trend_to=("period", "last"), polarity=("polarity", "first"))
-    last["bad"] = pd.Series(bad, index=v.index).groupby([v["indicator_id"], v[key]], sort=True).any()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = (fit["sxy"] / fit["sxx"]).to_numpy()
-        slope_se = np.sqrt(1 / fit["sxx"].to_numpy())
-    usable = (last["n"].to_numpy() >= TREND_POINTS) & ~last["bad"].to_numpy()
-    significant = usable & (np.abs(slope) >= Z95 * slope_se)
-    rising = slope > 0
-    polarity = last["polarity"].to_numpy()
-    direction = np.where(rising, "Increasing", "Decreasing")
-    judged = np.where(polarity == "high_is_good", np.where(rising, " and getting better", " and getting worse"),
-                      np.where(polarity == "low_is_good", np.where(rising, " and getting worse", " and getting better"),
-                               ""))
-    label = np.where(~usable, "Cannot be calculated",
-                     np.where(significant, np.char.add(direction.astype(str), judged.astype(str)),
-                              "No significant change"))
-    out = pd.DataFrame({"indicator_id": last.index.get_level_values(0), "area_code": last.index.get_level_values(1),
-                        "trend": label.astype(object), "trend_slope": np.where(usable, slope, np.nan),
-                        "trend_z": np.where(usable, slope / slope_se, np.nan),  # how significant the change is
-                        "trend_to": last["trend_to"].array})
-    return plain(out).set_index(["indicator_id", "area_code"], drop=False)
-
-
-def trend(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, polarity: str) -> tuple[str, float]:
-    """The direction of travel of one series (the same calculation as `trend_table`): (label, slope)."""
-    n = len(value)
-    frame = pd.DataFrame({"indicator_id": "x", "area_code": "x", "period": [str(i) for i in range(n)],
-                          "period_end": pd.date_range("2000-01-01", periods=n, freq="D"), "value": value,
-                          "lower_ci": lower, "upper_ci": upper, "polarity": polarity})
-    row = trend_table(frame).iloc[0]
-    return row["trend"], float(row["trend_slope"])

@@ -106,8 +106,7 @@ def learning(latest: pd.DataFrame, peers: dict[str, list[str]], trends: pd.DataF
 
 def most_improved(trends: pd.DataFrame, indicator: str, codes: set[str], n: int = 5) -> list[str]:
     """The ICSs (among `codes`) getting significantly better on the indicator, the most significant first."""
-    t = trends[(trends["indicator_id"] == indicator) & trends["area_code"].isin(codes)
-               & trends["trend"].str.endswith("getting better")]
+    t = trends[(trends["indicator_id"] == indicator) & trends["area_code"].isin(codes) & (trends["improving"] > 0)]
     t = t.reset_index(drop=True).assign(strength=t["trend_z"].abs().to_numpy())
     t = t.sort_values(["strength", "area_code"], ascending=[False, True])
     return list(t["area_code"][:n])

@@ -18,14 +18,19 @@ def row_sentence(comparison: str, trend: str | None, status: str | None, small_n
         "Similar": "Similar to England", "Higher": "Significantly higher than England",
         "Lower": "Significantly lower than England",
     }.get(comparison, "Not compared with England")
-    if not trend or trend == "Cannot be calculated":
+    if not trend or trend in ("Cannot be calculated", "No comparison with a year earlier"):
         return f"{where}."
     if trend == "No significant change":
-        return f"{where}, with no significant change over the latest five periods."
+        return f"{where}, with no significant change over the latest five years."
+    if trend == "Similar to a year earlier":
+        return f"{where}, and similar to a year earlier."
     how = trend.replace("Increasing and ", "").replace("Decreasing and ", "")
-    if how in ("getting better", "getting worse"):
-        contrary = (comparison == "Better" and how == "getting worse") or (comparison == "Worse" and how == "getting better")
-        return f"{where}{' but ' if contrary else ' and '}{how}."
+    if how in ("getting better", "getting worse", "Better than a year earlier", "Worse than a year earlier"):
+        worse = how in ("getting worse", "Worse than a year earlier")
+        contrary = (comparison == "Better" and worse) or (comparison == "Worse" and not worse)
+        return f"{where}{' but ' if contrary else ' and '}{how[0].lower()}{how[1:]}."
+    if trend.endswith("a year earlier"):  # no judgement: higher or lower
+        return f"{where}; significantly {trend[0].lower()}{trend[1:]}."
     return f"{where}; {trend.lower()} significantly."
 
 
@@ -38,10 +43,12 @@ def area_sentences(name: str, counts: dict) -> list[str]:
            f"similar on {counts.get('Similar', 0)} and worse on {counts.get('Worse', 0)}."]
     better_trend, worse_trend = counts.get("better_trend", 0), counts.get("worse_trend", 0)
     if better_trend or worse_trend:
-        out.append(f"Over the latest five periods it is improving significantly on {better_trend} "
-                   f"and getting significantly worse on {worse_trend}.")
+        out.append(f"It is improving significantly on {better_trend} and getting significantly worse on "
+                   f"{worse_trend} (over the latest five years, or on a year earlier for monthly and quarterly "
+                   "figures).")
     else:
-        out.append("No indicator shows a significant change over the latest five periods.")
+        out.append("No indicator shows a significant improvement or deterioration (over the latest five years, or on "
+                   "a year earlier for monthly and quarterly figures).")
     return out
 
 

@@ -19,7 +19,7 @@ BASE_COLUMNS = ["indicator_id", "area_code", "area_name", "area_type", "period",
                 "value", "lower_ci", "upper_ci", "numerator", "denominator", "status", "note"]
 COLUMNS = BASE_COLUMNS + PUBLISHED_COLUMNS
 TEXT_COLUMNS = ["indicator_id", "area_code", "area_name", "area_type", "period", "status", "note", "ci_method",
-                "compared_to_england", "compared_to_england_99_8", "compared_to_target", "trend", "peer_group",
+                "compared_to_england", "compared_to_england_99_8", "compared_to_target", "trend", "trend_note", "peer_group",
                 "summary"]
 INTEGER_COLUMNS = ["rank", "rank_of", "rank_lowest", "rank_highest"]
 

@@ -94,6 +94,7 @@ class IndicatorRow:
     rank: str
     trend: str
     illustrative: bool
+    trend_note: str = ""  # why the direction of travel cannot be given, or why a significant slope is not a trend
     summary: str = ""  # the plain-English sentence for this ICS and indicator
 
 

@@ -45,7 +45,8 @@ class SiteIndex:
         self.history, self.periods = derived.history, derived.periods
         self.spread, self.recent = derived.spread, derived.recent
         self.layouts, self.line_codes, self.changes = derived.layouts, derived.line_codes, derived.changes
-        self.trend_texts = comp.trends["trend"].to_dict()
+        t = comp.trends
+        self.trend_texts = dict(zip(t.index, zip(t["trend"], t["trend_note"], t["improving"].astype(int))))
         self.index_successions(data.successions)
         self.index_places(data.places)
 
@@ -110,7 +111,12 @@ class SiteIndex:
         return f"to {long_date(a['valid_to'])}" if not a["current"] else f"from {long_date(a['valid_from'])}"
 
     def trend_of(self, ind_id: str, code: str) -> str:
-        return self.trend_texts.get((ind_id, code), "Cannot be calculated")
+        """The direction of travel's label ("Increasing and getting better", "Similar to a year earlier")."""
+        return self.trend_entry(ind_id, code)[0]
+
+    def trend_entry(self, ind_id: str, code: str) -> tuple[str, str, int]:
+        """(label, why it cannot be given or is not significant, 1 improving / -1 worsening / 0)."""
+        return self.trend_texts.get((ind_id, code), ("Cannot be calculated", "The system has no values.", 0))
 
     # formatting helpers bound to an indicator
     @staticmethod

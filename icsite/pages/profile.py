@@ -46,18 +46,18 @@ def indicator_rows(ix: SiteIndex, code: str, latest: dict) -> tuple[list[tuple[s
             if ind_id not in latest:
                 continue
             ind, r = ix.ind[ind_id], latest[ind_id]
-            trend = ix.trend_of(ind_id, code)
+            trend, trend_note, improving = ix.trend_entry(ind_id, code)
             comparison = r["compared_to_england"]
             if ind["polarity"] != "no_judgement" and comparison != "Not compared":
                 counts["compared"] += 1
                 counts[comparison] = counts.get(comparison, 0) + 1
-            counts["better_trend"] += trend.endswith("getting better")
-            counts["worse_trend"] += trend.endswith("getting worse")
+            counts["better_trend"] += improving > 0
+            counts["worse_trend"] += improving < 0
             items.append(IndicatorRow(
                 link=ix.indicator_link(ind_id), period=r["period"],
                 value=ix.fmt(r["value"], ind) if r["status"] != "suppressed" else "Suppressed",
                 england=ix.fmt(r["england_value"], ind), comparison=comparison,
-                rank=rank_text(r), trend=trend, illustrative=bool(ind["illustrative"]),
+                rank=rank_text(r), trend=trend, trend_note=trend_note, illustrative=bool(ind["illustrative"]),
                 summary=row_sentence(comparison, trend, r["status"], bool(r["small_number"]))))
         if items:
             domains.append((DOMAINS.get(domain, domain), items))

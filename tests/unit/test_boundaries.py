@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from icsite.charts import specs as charts
-from icsite.compute.comparisons import trend, trend_table
+from icsite.compute.trends import trend, trend_table
 from icsite.compute.lineage import area_changes, continuous_codes, lineage, lineage_series, lineage_values
 
 Z95 = 1.959963984540054
@@ -22,7 +22,16 @@ def months(code: str, first: str, values: list[float], se: float = 0.1, indicato
     return pd.DataFrame({
         "indicator_id": indicator, "area_code": code, "period": starts.strftime("%b %Y"), "period_start": starts,
         "period_end": starts + pd.offsets.MonthEnd(0), "value": value, "lower_ci": value - Z95 * se,
-        "upper_ci": value + Z95 * se, "polarity": "high_is_good"})
+        "upper_ci": value + Z95 * se, "numerator": np.nan, "denominator": np.nan, "value_type": "crude_rate",
+        "polarity": "high_is_good", "status": "final"})
+
+
+def years(code: str, first: int, values: list[float], se: float = 0.1, indicator: str = "ind") -> pd.DataFrame:
+    """One row per calendar year from `first`, with a 95% interval of +/- 1.96 se."""
+    out = months(code, f"{first}-01-01", values, se, indicator)
+    starts = pd.to_datetime([f"{first + i}-01-01" for i in range(len(values))], format="%Y-%m-%d")
+    return out.assign(period=[str(first + i) for i in range(len(values))], period_start=starts,
+                      period_end=starts + pd.offsets.YearEnd(0))
 
 
 def successions(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
@@ -104,28 +113,40 @@ def test_lineage_table_for_every_code_at_once():
 
 
 def test_trend_uses_the_joined_code_change_series():
-    # three points under the old code and three under the new: six in one series, a steady rise
-    values = pd.concat([months("OLD", "2023-01-01", [10, 11, 12]), months("NEW", "2023-04-01", [13, 14, 15])])
-    s = successions(("OLD", "NEW", "2023-04-01", "code_change"))
+    # three years under the old code and three under the new: six in one series, a steady rise
+    values = pd.concat([years("OLD", 2018, [10, 11, 12]), years("NEW", 2021, [13, 14, 15])])
+    s = successions(("OLD", "NEW", "2021-01-01", "code_change"))
     series = lineage_values(values, lineage(s, ["OLD", "NEW"]))
     trends = trend_table(series)
     assert trends.at[("ind", "NEW"), "trend"] == "Increasing and getting better"
-    assert trends.at[("ind", "NEW"), "trend_to"] == "Jun 2023"
+    assert trends.at[("ind", "NEW"), "trend_to"] == "2023"
     assert trends.at[("ind", "OLD"), "trend"] == "Cannot be calculated"  # its own three points only
+    assert trends.at[("ind", "OLD"), "trend_note"] == "Only 3 yearly values: the test needs 5."
 
 
 def test_trend_uses_only_the_latest_segment_after_a_boundary_change():
-    # a steep rise on the old boundary, then five flat points on the new one: no line is fitted across the break
-    old = months("H1", "2025-08-01", [10, 20, 30, 40, 50, 60, 70, 80])
-    new = months("H2", "2026-04-01", [50, 50, 50, 50, 50], se=1)
-    s = successions(("H1", "H2", "2026-04-01", "boundary_change"))
+    # a steep rise on the old boundary, then five flat years on the new one: no line is fitted across the break
+    old = years("H1", 2010, [10, 20, 30, 40, 50, 60, 70, 80])
+    new = years("H2", 2018, [50, 50, 50, 50, 50], se=1)
+    s = successions(("H1", "H2", "2018-01-01", "boundary_change"))
     trends = trend_table(lineage_values(pd.concat([old, new]), lineage(s, ["H1", "H2"])))
     assert trends.at[("ind", "H2"), "trend"] == "No significant change"
     assert trends.at[("ind", "H1"), "trend"] == "Increasing and getting better"
-    # with fewer than five points since the change the trend cannot be calculated, however long the old segment
+    # with fewer than five years since the change the trend cannot be calculated, however long the old segment
     trends = trend_table(lineage_values(pd.concat([old, new.iloc[:3]]), lineage(s, ["H1", "H2"])))
     assert trends.at[("ind", "H2"), "trend"] == "Cannot be calculated"
     assert np.isnan(trends.at[("ind", "H2"), "trend_slope"])
+
+
+def test_a_change_on_a_year_earlier_is_not_taken_across_a_boundary_change():
+    # monthly values: the same month a year before the latest is on the old boundary, so there is no comparison
+    old = months("H1", "2025-01-01", [10] * 15)
+    new = months("H2", "2026-04-01", [20] * 6)
+    s = successions(("H1", "H2", "2026-04-01", "boundary_change"))
+    trends = trend_table(lineage_values(pd.concat([old, new]), lineage(s, ["H1", "H2"])))
+    assert trends.at[("ind", "H2"), "trend"] == "No comparison with a year earlier"
+    assert trends.at[("ind", "H2"), "trend_note"] == "No value for the same month a year earlier on this boundary."
+    assert trends.at[("ind", "H1"), "trend"] == "Similar to a year earlier"  # Mar 2026 against Mar 2025: both 10
 
 
 def test_trend_table_agrees_with_trend_for_every_series():
@@ -133,14 +154,14 @@ def test_trend_table_agrees_with_trend_for_every_series():
     frames = []
     for i, (n, polarity) in enumerate([(3, "high_is_good"), (5, "low_is_good"), (9, "no_judgement"),
                                        (12, "high_is_good"), (7, "low_is_good")]):
-        f = months(f"A{i}", "2024-01-01", list(np.cumsum(rng.normal(0.3, 1, n))), se=float(rng.uniform(0.05, 1)))
+        f = years(f"A{i}", 2000, list(np.cumsum(rng.normal(0.3, 1, n))), se=float(rng.uniform(0.05, 1)))
         frames.append(f.assign(polarity=polarity))
     frames[-1].loc[frames[-1].index[-2], "lower_ci"] = np.nan  # a point without an interval in the window
     values = pd.concat(frames, ignore_index=True)
     table = trend_table(values)
     for code, f in values.groupby("area_code"):
-        label, slope = trend(f["value"].to_numpy(), f["lower_ci"].to_numpy(), f["upper_ci"].to_numpy(),
-                             f["polarity"].iloc[0])
+        label, slope, _ = trend(f["value"].to_numpy(), f["lower_ci"].to_numpy(), f["upper_ci"].to_numpy(),
+                                f["polarity"].iloc[0])
         assert table.at[("ind", code), "trend"] == label
         assert table.at[("ind", code), "trend_slope"] == pytest.approx(slope, nan_ok=True)
 

@@ -150,7 +150,7 @@ def test_learning_names_peers_significantly_better_and_the_most_improved():
         "compared_to_england": ["Worse", "Better", "Similar"]})
     trends = pd.DataFrame({"indicator_id": "x", "area_code": ["p1", "p2", "me"],
                            "trend": ["Increasing and getting better", "Increasing and getting better",
-                                     "No significant change"], "trend_z": [2.5, 4.0, 0.3]})
+                                     "No significant change"], "trend_z": [2.5, 4.0, 0.3], "improving": [1, 1, 0]})
     out = learning(latest, {"me": ["p1", "p2"]}, trends, {"me", "p1", "p2"})
     # p1's interval (66-70) is wholly above mine (60-64); p2's (61-65) overlaps it: not significantly better
     assert out[("me", "x")]["peers"] == ["p1"]
@@ -166,7 +166,8 @@ def test_learning_never_offers_a_closed_board_or_another_period():
         "lower_ci": [60.0, 66.0, 66.0, 61.0], "upper_ci": [64.0, 70.0, 70.0, 62.0], "polarity": "low_is_good",
         "compared_to_england": ["Worse", "Worse", "Worse", "Worse"]})
     trends = pd.DataFrame({"indicator_id": "x", "area_code": ["closed", "older", "now", "me"],
-                           "trend": ["Decreasing and getting better"] * 4, "trend_z": [-9.0, -8.0, -3.0, -2.0]})
+                           "trend": ["Decreasing and getting better"] * 4, "trend_z": [-9.0, -8.0, -3.0, -2.0],
+                           "improving": 1})
     out = learning(latest, {"me": ["closed", "older", "now"]}, trends, {"me", "older", "now"})
     assert out[(None, "x")] == ["now", "me"]  # "closed" is not current; "older" has no value in 2025
     assert out[("me", "x")] == {"peers": [], "improvers": ["now"]}  # "now" (61-62) overlaps mine (60-64)
@@ -179,9 +180,12 @@ def test_better_is_polarity_aware():
 
 
 def test_most_improved_only_counts_significant_improvement():
-    trends = pd.DataFrame({"indicator_id": "x", "area_code": ["a", "b"], "trend": [
-        "Decreasing and getting worse", "No significant change"], "trend_z": [-5.0, 1.0]})
-    assert most_improved(trends, "x", {"a", "b"}) == []
+    trends = pd.DataFrame({"indicator_id": "x", "area_code": ["a", "b", "c"], "trend": [
+        "Decreasing and getting worse", "No significant change", "Worse than a year earlier"],
+        "trend_z": [-5.0, 1.0, 4.0], "improving": [-1, 0, -1]})
+    assert most_improved(trends, "x", {"a", "b", "c"}) == []
+    better = trends.assign(trend="Better than a year earlier", improving=1)  # our monthly method counts too
+    assert most_improved(better, "x", {"a", "b", "c"}) == ["a", "c", "b"]
 
 
 # sentences -------------------------------------------------------------------------------------------------------
@@ -190,7 +194,13 @@ def test_most_improved_only_counts_significant_improvement():
     ("Worse", "Increasing and getting worse", "final", False, "Significantly worse than England and getting worse."),
     ("Better", "Decreasing and getting worse", "final", False, "Significantly better than England but getting worse."),
     ("Similar", "No significant change", "final", False,
-     "Similar to England, with no significant change over the latest five periods."),
+     "Similar to England, with no significant change over the latest five years."),
+    ("Worse", "Better than a year earlier", "final", False, "Significantly worse than England but better than a year "
+     "earlier."),
+    ("Similar", "Similar to a year earlier", "final", False, "Similar to England, and similar to a year earlier."),
+    ("Higher", "Lower than a year earlier", "final", False,
+     "Significantly higher than England; significantly lower than a year earlier."),
+    ("Similar", "No comparison with a year earlier", "final", False, "Similar to England."),
     ("Similar", "Cannot be calculated", "final", False, "Similar to England."),
     ("Not compared", "", "final", False, "Not compared with England."),
     ("Not compared", "", "final", True, "Too few events to compare with England."),
@@ -204,7 +214,8 @@ def test_area_and_indicator_sentences():
     counts = {"compared": 34, "Better": 9, "Similar": 19, "Worse": 6, "better_trend": 4, "worse_trend": 1}
     assert area_sentences("Devon", counts) == [
         "Devon is better than England on 9 of 34 indicators compared, similar on 19 and worse on 6.",
-        "Over the latest five periods it is improving significantly on 4 and getting significantly worse on 1."]
+        "It is improving significantly on 4 and getting significantly worse on 1 (over the latest five years, or on a "
+        "year earlier for monthly and quarterly figures)."]
     assert area_sentences("New", {"compared": 0}) == ["New has no indicator that can be compared with England yet."]
     assert indicator_sentence("2024/25", {"Better": 3, "Worse": 2, "Similar": 37}, 42, True) == (
         "In 2024/25, 3 of 42 ICSs were significantly better than England, 2 significantly worse and 37 similar.")

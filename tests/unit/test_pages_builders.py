@@ -84,12 +84,14 @@ def test_profile_rows_say_value_england_comparison_rank_and_trend(pages):
     ae, ambulance = kent.domains[0][1]
     assert ae.link == Link(AE_TITLE, "indicators/ae-4hr/")
     assert (ae.period, ae.value, ae.england, ae.comparison) == ("Jun 2026", "77.5%", "78.8%", "Worse")
-    assert (ae.rank, ae.trend) == ("2nd of 2", "Increasing and getting better")
-    assert ae.summary == "Significantly worse than England but getting better."
+    # monthly values from Nov 2025 only: no value for June a year earlier, and the row says so
+    assert (ae.rank, ae.trend) == ("2nd of 2", "No comparison with a year earlier")
+    assert ae.trend_note == "No value for the same month a year earlier on this boundary."
+    assert ae.summary == "Significantly worse than England."
     assert (ambulance.value, ambulance.comparison, ambulance.rank) == ("18.8 minutes", "Not compared", "1st of 2")
     assert kent.summary == ["Kent and Medway is better than England on 0 of 1 indicators compared, similar on 0 and "
-                            "worse on 1.", "Over the latest five periods it is improving significantly on 1 and "
-                            "getting significantly worse on 0."]
+                            "worse on 1.", "No indicator shows a significant improvement or deterioration (over the "
+                            "latest five years, or on a year earlier for monthly and quarterly figures)."]
     assert kent.population == "1,950,000 people registered with a GP (2025)"
     assert kent.description == "How Kent and Medway Integrated Care System compares with England on 4 indicators."
 
@@ -175,8 +177,9 @@ def test_indicator_page_has_every_chart_finished(pages):
     assert ae.over_time.table.columns == ["Area", "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026",
                                           "Jun 2026"]
     assert "A vertical line marks 1 April 2026, when a boundary change took effect" in ae.over_time.description
-    # the closed Hampshire and Isle of Wight board (E54000042) is improving too, but is never offered
-    assert ae.most_improved == [Link("Kent and Medway", "ics/kent-and-medway/", "Increasing and getting better")]
+    # six months of values: no system has a change on a year earlier, so none is offered as most improved (that
+    # closed boards never are is tested in test_comparisons and over the shipped site)
+    assert ae.most_improved == []
     assert ae.downloads == DOWNLOADS["indicators/ae_4hr"] + DOWNLOADS["urgent-care-sample"]
     # a mean without intervals: no funnel plot, and the ranked chart is still the first
     ambulance = pages["indicators/amb-cat2-mean/"]

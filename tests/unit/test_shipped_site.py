@@ -370,3 +370,148 @@ def test_every_page_is_valid_html(site):
     errors = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode == 0 and not errors, f"{len(errors)} error(s):\n" + "\n".join(errors[:30])
     assert len(list(site.rglob("*.html"))) > 600
+
+
+# --- direction of travel, recomputed from the published data without icsite -------------------------------------
+
+def ohid_recent_trend(rows: list[dict], value_type: str) -> tuple[str, float]:
+    """OHID's recent trend on the last five yearly rows, written out from the technical guidance: (direction or a
+    reason it cannot be given, the statistic's distance from its threshold)."""
+    import math
+
+    five = rows[-5:]
+    if len(five) < 5 or any(a["period_start"] <= b["period_end"] for b, a in zip(five, five[1:])):
+        return "Cannot be calculated", math.inf
+    if value_type == "count" or any(r["value"] is None or r["status"] == "suppressed" for r in five):
+        return "Cannot be calculated", math.inf
+    t = [1, 2, 3, 4, 5]
+    if value_type == "proportion" and all(r["numerator"] is not None and r["denominator"] for r in five):
+        c, n = [r["numerator"] for r in five], [r["denominator"] for r in five]
+        if any(ci <= 0 or ci >= ni for ci, ni in zip(c, n)):
+            return "Cannot be calculated", math.inf
+        big_n, big_c = sum(n), sum(c)
+        ct, nt, ntt = (sum(a * b for a, b in zip(c, t)), sum(a * b for a, b in zip(n, t)),
+                       sum(a * b * b for a, b in zip(n, t)))
+        chi2 = big_n * (big_n * ct - big_c * nt) ** 2 / (big_c * (big_n - big_c) * (big_n * ntt - nt**2))
+        y = [math.log(ci / (ni - ci)) for ci, ni in zip(c, n)]
+        weights = [1.0] * 5
+    elif all(r["lower_ci"] is not None and r["upper_ci"] is not None and r["upper_ci"] > r["lower_ci"] for r in five):
+        y = [r["value"] for r in five]
+        weights = [1 / ((r["upper_ci"] - r["lower_ci"]) / (2 * 1.959963984540054)) ** 2 for r in five]
+        chi2 = None
+    else:
+        return "Cannot be calculated", math.inf
+
+    def slope(keep):
+        w = [weights[i] for i in keep]
+        sw, st, sy = sum(w), sum(w[k] * t[i] for k, i in enumerate(keep)), sum(w[k] * y[i] for k, i in enumerate(keep))
+        stt = sum(w[k] * t[i] ** 2 for k, i in enumerate(keep))
+        sty = sum(w[k] * t[i] * y[i] for k, i in enumerate(keep))
+        return (sw * sty - st * sy) / (sw * stt - st**2), sw / (sw * stt - st**2)
+
+    b, var = slope(range(5))
+    if chi2 is None:
+        chi2 = b * b / var
+    same = all(math.copysign(1, slope([i for i in range(5) if i != j])[0]) == math.copysign(1, b) for j in range(5))
+    if chi2 > 9.5495 and same:
+        return ("Increasing" if b > 0 else "Decreasing"), abs(chi2 - 9.5495)
+    return "No significant change", abs(chi2 - 9.5495)
+
+
+def year_earlier(rows: list[dict]) -> tuple[str, float]:
+    """Our change on a year earlier, written out from methodology.md: (Higher / Lower / Similar / a reason, margin)."""
+    import math
+    from datetime import date, timedelta
+
+    last = rows[-1]
+    start, end = date.fromisoformat(last["period_start"]), date.fromisoformat(last["period_end"])
+    then_start = start.replace(year=start.year - 1)
+    then_end = (end + timedelta(days=1)).replace(year=end.year - 1) - timedelta(days=1)
+    then = [r for r in rows if r["period_start"] == then_start.isoformat() and r["period_end"] == then_end.isoformat()]
+    if not then or any(r["value"] is None or r["status"] == "suppressed" or r["lower_ci"] is None
+                       for r in (last, then[0])):
+        return "No comparison", math.inf
+    se = math.hypot(*((r["upper_ci"] - r["lower_ci"]) / (2 * 1.959963984540054) for r in (last, then[0])))
+    if not se > 0:
+        return "No comparison", math.inf
+    z = (last["value"] - then[0]["value"]) / se
+    z998 = 3.090232306167813
+    return ("Higher" if z > z998 else "Lower" if z < -z998 else "Similar"), abs(abs(z) - z998)
+
+
+def expected_label(direction: str, polarity: str, yearly: bool) -> str:
+    better = {"high_is_good": {"Increasing": "better", "Higher": "Better"}, "low_is_good": {"Decreasing": "better",
+                                                                                          "Lower": "Better"}}
+    if yearly:
+        if direction not in ("Increasing", "Decreasing") or polarity == "no_judgement":
+            return direction
+        good = better.get(polarity, {}).get(direction) == "better"
+        return f"{direction} and getting {'better' if good else 'worse'}"
+    if direction == "No comparison":
+        return "No comparison with a year earlier"
+    if direction == "Similar" or polarity == "no_judgement":
+        return f"{direction} than a year earlier" if direction != "Similar" else "Similar to a year earlier"
+    return f"{'Better' if better.get(polarity, {}).get(direction) else 'Worse'} than a year earlier"
+
+
+def test_every_trend_label_agrees_with_ohids_rules_recomputed_without_icsite(site):
+    """Each series (a board's values joined across new ONS codes, from its latest boundary change on) recomputed
+    from the published API rows with the rules above; every label the API and the profiles show must agree."""
+    from bs4 import BeautifulSoup
+
+    successions = rows(DATA / "areas" / "successions.csv")
+    older = {}  # a code -> the codes it continued under an older ONS code (joined series)
+    for s in successions:
+        if s["kind"] == "code_change":
+            older.setdefault(s["successor_code"], []).append(s["predecessor_code"])
+    indicators = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    shown, checked, borderline = {}, {"yearly": 0, "monthly or quarterly": 0, "other": 0}, 0
+    for ind in indicators:
+        api = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
+        by_code: dict[str, dict[str, dict]] = {}
+        for r in (dict(zip(api["columns"], row)) for row in api["rows"]):
+            by_code.setdefault(r["area_code"], {})[r["period_start"] + r["period_end"]] = r
+        for code, own in by_code.items():
+            latest = max(own.values(), key=lambda r: (r["period_end"], r["period_start"]))
+            if not latest["trend"]:
+                continue
+            series, todo = dict(own), list(older.get(code, []))
+            while todo:  # older codes of the same board: their values join the series where it has none
+                previous = todo.pop()
+                for key, r in by_code.get(previous, {}).items():
+                    series.setdefault(key, r)
+                todo += older.get(previous, [])
+            ordered = sorted(series.values(), key=lambda r: (r["period_end"], r["period_start"]))
+            assert ordered[-1] is latest
+            from datetime import date
+            days = (date.fromisoformat(latest["period_end"]) - date.fromisoformat(latest["period_start"])).days + 1
+            if 365 <= days <= 366:
+                direction, margin = ohid_recent_trend(ordered, ind["value_type"])
+                kind = "yearly"
+            elif days <= 92:
+                direction, margin = ("No comparison", float("inf")) if ind["value_type"] == "count" \
+                    else year_earlier(ordered)
+                kind = "monthly or quarterly"
+            else:
+                direction, margin, kind = "Cannot be calculated", float("inf"), "other"
+            if margin < 1e-3:  # the published values are rounded: too close to the threshold to judge from them
+                borderline += 1
+                continue
+            assert latest["trend"] == expected_label(direction, ind["polarity"], kind != "monthly or quarterly"), (
+                ind["id"], code, latest["period"], direction)
+            assert (latest["trend_note"] != "") == latest["trend"].startswith(("Cannot", "No comparison")) or \
+                latest["trend"] == "No significant change"
+            checked[kind] += 1
+            shown[(ind["page"], code)] = latest["trend"]
+    assert checked["yearly"] > 300 and checked["monthly or quarterly"] > 800 and borderline < 5, (checked, borderline)
+    # the profiles show the same labels
+    areas = json.loads((site / "api" / "v1" / "areas.json").read_text(encoding="utf-8"))["areas"]
+    profiles = 0
+    for area in (a for a in areas if a["profile"] and a["type"] == "icb"):
+        soup = BeautifulSoup((site / area["profile"] / "index.html").read_text(encoding="utf-8"), "html.parser")
+        for cell in soup.select('td[data-label="Direction of travel"]'):
+            page = cell.find_parent("tr").find("th").find("a")["href"].split("indicators/")[-1]
+            label = cell.contents[0].strip() if cell.contents else ""
+            assert label == shown.get((f"indicators/{page}", area["code"]), label), (area["code"], page)
+            profiles += (f"indicators/{page}", area["code"]) in shown
+    assert profiles > 1000
