@@ -213,8 +213,9 @@ def _trend_template() -> dict:
 
 
 def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
-                    changes: list[dict] | None = None) -> dict:
-    """Every ICS as a thin line and England as a thick dashed one, over time.
+                    changes: list[dict] | None = None, england: bool = True) -> dict:
+    """Every ICS as a thin line and England as a thick dashed one, over time (without `england`, for a count, whose
+    total for England is not on a board's scale: no England line, key or rows).
 
     Rows have `area` (the name, for the tooltip), `line` (one line per value: a board's code, joined across ONS
     code changes), `series` ("ICS" or "England"), `period`, `period_end` and `value`. `changes` are vertical rules
@@ -225,16 +226,24 @@ def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
     spec["title"] = {"text": title, "anchor": "start"}
     spec["datasets"] = {"over_time": rows}
     spec["data"] = {"name": "over_time"}
-    for layer in spec["layer"][:3]:
+    if not england:
+        if any(r["series"] == "England" for r in rows):
+            raise ValueError("an over-time chart without England was given England's rows")
+        lines, _, picked, *rest = spec["layer"]
+        lines["encoding"]["color"]["scale"] = {"domain": ["ICS"], "range": ["#8fb0cf"]}
+        picked["transform"] = [t for t in picked["transform"] if "filter" not in t] + [
+            {"filter": f"datum.series === 'ICS' && datum.area === {PICK}"}]
+        spec["layer"] = [lines, picked, *rest]
+    for layer in spec["layer"][:3 if england else 2]:
         layer["encoding"]["y"]["title"] = unit
         layer["encoding"]["y"]["axis"] = {"format": f",.{decimals}f"}
     names = sorted({r["area"] for r in rows if r["series"] == "ICS"})
     spec["params"][0]["bind"].update(options=[""] + names, labels=["None"] + names)
     if changes:
-        for layer in spec["layer"][3:]:
+        for layer in spec["layer"][3 if england else 2:]:
             layer["data"] = {"values": changes}
     else:  # no change in the range: just the lines (an empty layer would make Vega warn of an infinite extent)
-        spec["layer"] = spec["layer"][:3]
+        spec["layer"] = spec["layer"][:3 if england else 2]
     keyed(spec, "over_time", ("area", "line", "series"))
     keyed(spec, "over_time", ("period",), key="p")
     return spec

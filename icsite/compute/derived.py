@@ -26,7 +26,7 @@ LATEST_COLUMNS = ["indicator_id", "area_code", "period", "period_end", "value", 
                   "compared_to_england", "rank", "rank_of", "rank_lowest", "rank_highest", "small_number"]
 #: the columns of an ICB's row in its indicator's latest period (`Derived.now`)
 NOW_COLUMNS = ["area_code", "period_end", "value", "lower_ci", "upper_ci", "denominator", "compared_to_england",
-               "compared_to_england_99_8", "compared_to_target", "rank", "rank_lowest", "rank_highest"]
+               "compared_to_england_99_8", "compared_to_target", "rank", "rank_of", "rank_lowest", "rank_highest"]
 #: the columns of an indicator's history (`histories`), with `end`: period_end as an ISO date
 HISTORY_COLUMNS = ["area_code", "period", "value"]
 

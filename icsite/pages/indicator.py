@@ -86,8 +86,8 @@ def ranked_figure(ix: SiteIndex, ind, now: list[dict], period: str, eng_value, t
                      "lower": None if is_missing(r["lower_ci"]) else round(float(r["lower_ci"]), 4),
                      "upper": None if is_missing(r["upper_ci"]) else round(float(r["upper_ci"]), 4),
                      "comparison": r["compared_to_england"], "order": order, "rank": int(r["rank"])})
-        table_rows.append([ordinal(r["rank"]), ix.area_link(r["area_code"]), ix.fmt_n(r["value"], ind),
-                           ix.fmt_n(r["lower_ci"], ind), ix.fmt_n(r["upper_ci"], ind),
+        table_rows.append([f"{ordinal(r['rank'])} of {int(r['rank_of'])}", ix.area_link(r["area_code"]),
+                           ix.fmt_n(r["value"], ind), ix.fmt_n(r["lower_ci"], ind), ix.fmt_n(r["upper_ci"], ind),
                            r["compared_to_england"], r["compared_to_england_99_8"], rank_range_text(r)])
     direction = {"high_is_good": "highest (best) first", "low_is_good": "lowest (best) first"}.get(
         ranking_polarity(ind["polarity"], ind["value_type"]), "highest first")

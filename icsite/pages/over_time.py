@@ -26,21 +26,24 @@ def over_time_figure(ix: SiteIndex, ind_id: str, ind) -> Figure | None:
     if len(periods) < 2:
         return None
     h = ix.history[ind_id]
+    count = ind["value_type"] == "count"  # England's total is not on a board's scale: in the table, not drawn
     rows = [{"area": ix.short_names[code], "line": ix.line_codes.get(code, code),
              "series": "England" if code == ENGLAND else "ICS", "period": period, "period_end": end,
              "value": round(float(value), 4)}
-            for code, period, end, value in zip(h["area_code"], h["period"], h["end"], h["value"])]
+            for code, period, end, value in zip(h["area_code"], h["period"], h["end"], h["value"])
+            if not (count and code == ENGLAND)]
     last = [p[0] for p in periods[-SHOWN_PERIODS:]]
     first, last_end = min(p[2] for p in periods), max(p[2] for p in periods)
     start = min(p[1] for p in periods)
     changes = [c for c in ix.changes if start < c["date"] <= last_end]
     rules = [{"period_end": c["date"].strftime("%Y-%m-%d"),
               "label": change_label(c["boards_before"], c["boards_after"], c["date"]),
-              "side": label_side(c["date"], first, last_end, 0.8), "headroom": headroom(h["value"], 0.08)}
+              "side": label_side(c["date"], first, last_end, 0.8),
+              "headroom": headroom([r["value"] for r in rows], 0.08)}
              for c in changes]
     spec = charts.over_time_chart(rows, title=f"{ind['title']} over time", unit=ind["unit"],
-                                  decimals=int(ind["decimals"]), changes=rules)
-    return figure("over-time", spec, f"{ind['title']}: every ICS and England over time",
+                                  decimals=int(ind["decimals"]), changes=rules, england=not count)
+    return figure("over-time", spec, f"{ind['title']}: every ICS" + ("" if count else " and England") + " over time",
                   description(ind, periods, changes),
                   Table(f"{ind['title']}, latest {len(last)} periods ({ind['unit']})", ["Area"] + last,
                         latest_table(ix, ind, h, last), [False] + [True] * len(last)))
@@ -67,8 +70,9 @@ def latest_table(ix: SiteIndex, ind, h: dict[str, list], last: list[str]) -> lis
 
 def description(ind, periods: list[tuple], changes: list[dict]) -> str:
     """The chart's text description: what it shows, and what happened at each change to the map of boards."""
-    text = (f"Line chart of {ind['short_title']} from {periods[0][0]} to {periods[-1][0]}: "
-            "one thin line for each ICS and a thick dashed line for England.")
+    text = (f"Line chart of {ind['short_title']} from {periods[0][0]} to {periods[-1][0]}: one thin line for each ICS"
+            + (". England's total is in the table, not drawn: a count for the whole country is not on a board's scale."
+               if ind["value_type"] == "count" else " and a thick dashed line for England."))
     for c in changes:
         when, before, after, what = c["date"], c["boards_before"], c["boards_after"], kinds_text(c["kinds"])
         change = (f"{before} integrated care boards became {after} through {what}" if before != after

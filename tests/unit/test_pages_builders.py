@@ -166,8 +166,8 @@ def test_indicator_page_has_every_chart_finished(pages):
                           "and 1 similar."]
     assert ae.target_summary == "1 of 2 ICSs met the target of 78.0%."
     assert [row[:3] for row in ae.ranked.table.rows] == [
-        ["1st", Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight/"), "79.0"],
-        ["2nd", Link("Kent and Medway", "ics/kent-and-medway/"), "77.5"]]
+        ["1st of 2", Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight/"), "79.0"],
+        ["2nd of 2", Link("Kent and Medway", "ics/kent-and-medway/"), "77.5"]]
     assert [row[1] for row in ae.funnel.table.rows] == ["78,842", "93,110"]  # denominators, by code
     assert [row[1:] for row in ae.tiles.table.rows] == [["HIW", "Similar", "79.0%"], ["KM", "Worse", "77.5%"]]
     # over time: England first; the one board under two codes says which is which

@@ -174,6 +174,11 @@ def test_no_count_is_ranked_best_to_worst(site):
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert "(best)" not in json.dumps(ranked) and "(best)" not in page, ind["id"]
         assert "so the order is one of size, not of better or worse" in page
+        # England's total never shares an axis with the boards' counts: not in the ranked chart, not over time
+        over_time = json.loads((folder / "over-time.vl.json").read_text(encoding="utf-8"))
+        assert "England" not in over_time["datasets"]["over_time_keys"], ind["id"]
+        assert not any(layer.get("mark", {}).get("type") == "rule" and "England" in json.dumps(layer)
+                       for layer in ranked.get("layer", [])), ind["id"]
         values = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
         rows = [dict(zip(values["columns"], r)) for r in values["rows"]]
         latest = max(r["period_end"] for r in rows if r["rank"] is not None)
@@ -515,3 +520,29 @@ def test_every_trend_label_agrees_with_ohids_rules_recomputed_without_icsite(sit
             assert label == shown.get((f"indicators/{page}", area["code"]), label), (area["code"], page)
             profiles += (f"indicators/{page}", area["code"]) in shown
     assert profiles > 1000
+
+
+def test_every_rank_says_of_how_many_and_one_table_one_period_one_n(site):
+    """A rank is "12th of 42": N is the boards ranked in that value's period, so one indicator's table (one period)
+    has one N, and a profile's table says each row's own."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    rank = re.compile(r"^(\d+)(st|nd|rd|th) of (\d+)( \(could be .+\))?$")
+    tables = 0
+    for page in sorted(site.glob("indicators/*/index.html")) + sorted(site.glob("ics/*/index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.find_all("table"):
+            heads = [th.get_text(" ", strip=True) for th in table.find_all("th", scope="col")]
+            column = next((i for i, h in enumerate(heads) if h in ("Rank", "Rank among ICSs")), None)
+            if column is None:
+                continue
+            cells = [tr.find_all(["th", "td"])[column].get_text(" ", strip=True) for tr in table.find_all("tr")[1:]]
+            ranked = [rank.match(c) for c in cells if c != "–"]
+            assert ranked and all(ranked), (str(page.relative_to(site)), cells[:3])
+            assert all(int(m.group(1)) <= int(m.group(3)) for m in ranked)
+            if heads[column] == "Rank":  # an indicator's table: one period
+                assert len({m.group(3) for m in ranked}) == 1, str(page.relative_to(site))
+            tables += 1
+    assert tables > 300
