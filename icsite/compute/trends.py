@@ -133,8 +133,8 @@ def recent_trends(v: pd.DataFrame) -> pd.DataFrame:
          "Counts are not tested for a trend: they grow and shrink with the population.",
          "A value of 0% or 100% in the latest five years: the test needs values between them.",
          "A value in the latest five years has no confidence interval."], "")
-    chi2, slope, agree = _proportion_test(v, g, count, denom, t)
-    wchi2, wslope, wagree = _weighted_test(v, g, value, lower, upper, t)
+    chi2, slope, agree = proportion_trend_test(v, g, count, denom, t)
+    wchi2, wslope, wagree = weighted_trend_test(v, g, value, lower, upper, t)
     chi2, slope, agree = (np.where(proportion, a, b) for a, b in ((chi2, wchi2), (slope, wslope), (agree, wagree)))
     usable = note == ""
     significant = usable & (chi2 > CHI2_998) & agree
@@ -168,7 +168,7 @@ def _same_sign_without_each(slope_all: np.ndarray, slope_without: np.ndarray, v:
     return same.groupby([v["indicator_id"], v["series"]], sort=False).all().to_numpy()
 
 
-def _proportion_test(v, g, count, denom, t):
+def proportion_trend_test(v, g, count, denom, t):
     """The chi-squared test for trend in proportions on the counts, and the slope of the log-odds on time."""
     with np.errstate(divide="ignore", invalid="ignore"):
         y = np.log(count / (denom - count))
@@ -186,7 +186,7 @@ def _ols(n, st, stt, sy, sty):
     return (n * sty - st * sy) / (n * stt - st**2)
 
 
-def _weighted_test(v, g, value, lower, upper, t):
+def weighted_trend_test(v, g, value, lower, upper, t):
     """The regression of the values on time weighted by 1/variance (from the 95% intervals): slope and chi-squared."""
     with np.errstate(divide="ignore", invalid="ignore"):
         w = 1 / ((upper - lower) / (2 * Z95)) ** 2
