@@ -41,27 +41,55 @@ NEEDS = ["indicator_id", "period", "period_start", "period_end", "value", "lower
          "denominator", "value_type", "polarity", "status"]
 
 
+class Rows:
+    """Value rows sorted by series, then time, with each series' number (`sid`, 0, 1, ... in row order)."""
+
+    def __init__(self, frame: pd.DataFrame, sid: np.ndarray):
+        self.frame, self.sid = frame.reset_index(drop=True), sid
+        self.groups = int(sid[-1]) + 1 if len(sid) else 0
+        self.size = np.bincount(sid, minlength=self.groups)
+        self.first = np.cumsum(self.size) - self.size  # each series' first row
+        self.last = self.first + self.size - 1
+        self.position = np.arange(len(sid)) - self.first[sid]  # 0 for a series' first row
+
+    def take(self, rows: np.ndarray) -> Rows:
+        """The given rows (whole series or each series' latest rows), series renumbered from 0."""
+        _, sid = np.unique(self.sid[rows], return_inverse=True)
+        return Rows(self.frame.iloc[rows], sid.astype(np.int64))
+
+    def sum(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.sid, weights=x, minlength=self.groups)
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        return self.sum(np.asarray(mask, dtype="float64")) > 0
+
+    def column(self, name: str) -> np.ndarray:
+        return self.frame[name].to_numpy(dtype="float64")
+
+
 def trend_table(values: pd.DataFrame) -> pd.DataFrame:
     """Direction of travel for each series, indexed by (indicator_id, area_code).
 
     Given lineage rows (`lineage_values`), each series is its joined code-change history, and only its latest
     segment counts: no trend runs across a boundary change. Given plain value rows, each area's own values.
+    Series are numbered and summed with numpy (`Rows`): the cost grows with the rows, in a few columns of floats.
     """
     key = "series_code" if "series_code" in values else "area_code"
     v = latest_segment(values)[[key] + NEEDS].rename(columns={key: "series"})
-    v = plain(v).sort_values(["indicator_id", "series", "period_end", "period_start"], kind="stable")
-    v = v.reset_index(drop=True)
-    days = (v["period_end"] - v["period_start"]).dt.days.to_numpy() + 1
-    v["days"] = days
-    last = v.groupby(["indicator_id", "series"], sort=False).tail(1)
-    yearly = (last["days"] >= 365) & (last["days"] <= 366)
-    within = last["days"] <= 92  # a month or a quarter
-    on_years = v.merge(last.loc[yearly, ["indicator_id", "series"]], on=["indicator_id", "series"])
-    parts = [recent_trends(on_years), year_on_year(v, last[within])]
-    other = last[~yearly & ~within]
-    parts.append(_results(other, CANNOT, "", _longer_note(other["days"].to_numpy())))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _empty()
-    out = out.sort_values(["indicator_id", "area_code"], kind="stable")
+    v = v.sort_values(["indicator_id", "series", "period_end", "period_start"], kind="stable")
+    sid = v.groupby(["indicator_id", "series"], sort=False, observed=True).ngroup().to_numpy().astype(np.int64)
+    everything = Rows(v, sid)
+    # the latest 13 values of each series are all any method reads (a month a year earlier is 12 rows back at most)
+    rows = everything.take(np.flatnonzero(everything.size[sid] - everything.position <= 13))
+    del everything, v, sid
+    f = rows.frame
+    days = (f["period_end"] - f["period_start"]).dt.days.to_numpy()[rows.last] + 1
+    yearly, within = (days >= 365) & (days <= 366), days <= 92  # single years; months and quarters
+    parts = [recent_trends(rows.take(np.flatnonzero(yearly[rows.sid]))),
+             year_on_year(rows.take(np.flatnonzero(within[rows.sid])))]
+    other = rows.last[~yearly & ~within]
+    parts.append(_results(f.iloc[other], CANNOT, "", _longer_note(days[~yearly & ~within])))
+    out = plain(pd.concat(parts, ignore_index=True)).sort_values(["indicator_id", "area_code"], kind="stable")
     return out[COLUMNS].set_index(["indicator_id", "area_code"], drop=False)
 
 
@@ -71,12 +99,8 @@ def _longer_note(days: np.ndarray) -> np.ndarray:
                     "The periods are neither single years nor months or quarters.")
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("trend_z", "trend_slope") else object)
-                         for c in COLUMNS})
-
-
 def _results(last: pd.DataFrame, label, method, note, z=np.nan, slope=np.nan, improving=0) -> pd.DataFrame:
+    """One row per series from its latest value row and what the method found."""
     n = len(last)
     return pd.DataFrame({"indicator_id": last["indicator_id"].to_numpy(), "area_code": last["series"].to_numpy(),
                          "trend": np.broadcast_to(np.asarray(label, dtype=object), n),
@@ -96,49 +120,42 @@ def _judged(rising: np.ndarray, polarity: np.ndarray) -> np.ndarray:
 
 # --- OHID's recent trend -----------------------------------------------------------------------------------------
 
-def recent_trends(v: pd.DataFrame) -> pd.DataFrame:
-    """OHID's recent trend for series of single years (rows sorted by series, then time)."""
-    if not len(v):
-        return _empty()
-    v = v.groupby(["indicator_id", "series"], sort=False).tail(TREND_POINTS).reset_index(drop=True)
-    g = v.groupby(["indicator_id", "series"], sort=False)
-    last = g.tail(1)
-    n = g["value"].transform("size").to_numpy()
-    start, end = v["period_start"].to_numpy(), v["period_end"].to_numpy()
-    overlap = pd.Series(start <= np.roll(end, 1), index=v.index)
-    overlap[g.cumcount() == 0] = False
-    value, lower, upper = (v[c].to_numpy(dtype="float64") for c in ("value", "lower_ci", "upper_ci"))
-    count, denom = (v[c].to_numpy(dtype="float64") for c in ("numerator", "denominator"))
-    missing = np.isnan(value) | (v["status"] == "suppressed").to_numpy()
-    counted = (v["value_type"] == "proportion").to_numpy() & ~np.isnan(count) & ~np.isnan(denom) & (denom > 0)
+def recent_trends(r: Rows) -> pd.DataFrame:
+    """OHID's recent trend for series of single years."""
+    r = r.take(np.flatnonzero(r.size[r.sid] - r.position <= TREND_POINTS))  # the latest five of each series
+    f, sid, last = r.frame, r.sid, r.last
+    start, end = f["period_start"].to_numpy(), f["period_end"].to_numpy()
+    overlap = np.zeros(len(f), dtype=bool)
+    overlap[1:] = start[1:] <= end[:-1]
+    overlap &= r.position > 0
+    value, lower, upper, count, denom = (r.column(c) for c in ("value", "lower_ci", "upper_ci", "numerator",
+                                                              "denominator"))
+    missing = np.isnan(value) | (f["status"] == "suppressed").to_numpy()
+    counted = (f["value_type"] == "proportion").to_numpy() & ~np.isnan(count) & (denom > 0)
     interval = ~np.isnan(lower) & ~np.isnan(upper) & (upper > lower)
     edge = counted & ((count <= 0) | (count >= denom))
     # the five values are 1 to 5 on the time axis, a year apart even where a year has no value, as OHID's
     # reference implementations place them (fingertips-open's counter; DHSC's reference data)
-    t = (g.cumcount().to_numpy() + 1).astype("float64")
-    kind = v["value_type"].to_numpy()
-
-    def any_(mask):
-        return pd.Series(mask, index=v.index).groupby([v["indicator_id"], v["series"]], sort=False).any().to_numpy()
-
-    # per series (in the order of `last`)
-    proportion = ~any_(~counted)  # counts for all five: the chi-squared test for trend
-    weighted = ~proportion & ~any_(~interval)
+    t = (r.position + 1).astype("float64")
+    kind = f["value_type"].to_numpy()[last]
+    proportion = ~r.any(~counted)  # counts for all five: the chi-squared test for trend
+    weighted = ~proportion & ~r.any(~interval)
     note = np.select(
-        [n[last.index] < TREND_POINTS, any_(overlap.to_numpy()), any_(missing), kind[last.index] == "count",
-         proportion & any_(edge), ~proportion & ~weighted],
-        [[f"Only {k} yearly value{'s' if k > 1 else ''}: the test needs {TREND_POINTS}." for k in n[last.index]],
+        [r.size < TREND_POINTS, r.any(overlap), r.any(missing), kind == "count", proportion & r.any(edge),
+         ~proportion & ~weighted],
+        [[f"Only {k} yearly value{'s' if k > 1 else ''}: the test needs {TREND_POINTS}." for k in r.size],
          "The periods overlap: the test needs separate single years.",
          "A value in the latest five years is missing or suppressed.",
          "Counts are not tested for a trend: they grow and shrink with the population.",
          "A value of 0% or 100% in the latest five years: the test needs values between them.",
          "A value in the latest five years has no confidence interval."], "")
-    chi2, slope, agree = proportion_trend_test(v, g, count, denom, t)
-    wchi2, wslope, wagree = weighted_trend_test(v, g, value, lower, upper, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2, slope, agree = proportion_trend_test(r, count, denom, t)
+        wchi2, wslope, wagree = weighted_trend_test(r, value, lower, upper, t)
     chi2, slope, agree = (np.where(proportion, a, b) for a, b in ((chi2, wchi2), (slope, wslope), (agree, wagree)))
     usable = note == ""
     significant = usable & (chi2 > CHI2_998) & agree
-    polarity = last["polarity"].to_numpy()
+    polarity = f["polarity"].to_numpy()[last]
     improving = np.where(significant, _judged(slope > 0, polarity), 0)
     direction = np.where(slope > 0, "Increasing", "Decreasing")
     how = np.where(improving > 0, " and getting better", np.where(improving < 0, " and getting worse", ""))
@@ -147,94 +164,89 @@ def recent_trends(v: pd.DataFrame) -> pd.DataFrame:
     note = np.where(usable & (chi2 > CHI2_998) & ~agree,
                     "Significant, but leaving out one of the five values reverses the slope, so OHID's test calls "
                     "it no significant change.", note)
-    return _results(last, label.astype(object), RECENT, note, z=np.where(usable, np.sign(slope) * np.sqrt(chi2),
-                                                                          np.nan),
+    return _results(f.iloc[last], label.astype(object), RECENT, note,
+                    z=np.where(usable, np.sign(slope) * np.sqrt(chi2), np.nan),
                     slope=np.where(usable, slope, np.nan), improving=improving)
 
 
-def _sums(v: pd.DataFrame, g, **columns) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each column's sum over its series, per series and broadcast back to the rows."""
-    frame = pd.DataFrame(columns, index=v.index)
-    keys = [v["indicator_id"], v["series"]]
-    per = frame.groupby(keys, sort=False).sum()
-    return per, frame.groupby(keys, sort=False).transform("sum")
-
-
-def _same_sign_without_each(slope_all: np.ndarray, slope_without: np.ndarray, v: pd.DataFrame, g) -> np.ndarray:
-    """Per series: True when the slope without each one of its values has the sign of the slope with them all (the
-    rows of a series are together, in the order of the series)."""
-    sign = np.repeat(np.sign(slope_all), g.size().to_numpy())
-    same = pd.Series(np.sign(slope_without) == sign, index=v.index)
-    return same.groupby([v["indicator_id"], v["series"]], sort=False).all().to_numpy()
-
-
-def proportion_trend_test(v, g, count, denom, t):
-    """The chi-squared test for trend in proportions on the counts, and the slope of the log-odds on time."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.log(count / (denom - count))
-    per, rows = _sums(v, g, d=denom, c=count, ct=count * t, dt=denom * t, dtt=denom * t * t, one=np.ones_like(t), t=t,
-                      tt=t * t, y=y, ty=t * y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        chi2 = (per["d"] * (per["d"] * per["ct"] - per["c"] * per["dt"]) ** 2
-                / (per["c"] * (per["d"] - per["c"]) * (per["d"] * per["dtt"] - per["dt"] ** 2))).to_numpy()
-        slope = _ols(per["one"], per["t"], per["tt"], per["y"], per["ty"]).to_numpy()
-        without = _ols(rows["one"] - 1, rows["t"] - t, rows["tt"] - t * t, rows["y"] - y, rows["ty"] - t * y)
-    return chi2, slope, _same_sign_without_each(slope, without.to_numpy(), v, g)
+def _same_sign_without_each(r: Rows, slope_all: np.ndarray, slope_without: np.ndarray) -> np.ndarray:
+    """Per series: True when the slope without each one of its values has the sign of the slope with them all."""
+    return ~r.any(np.sign(slope_without) != np.sign(slope_all)[r.sid])
 
 
 def _ols(n, st, stt, sy, sty):
     return (n * sty - st * sy) / (n * stt - st**2)
 
 
-def weighted_trend_test(v, g, value, lower, upper, t):
-    """The regression of the values on time weighted by 1/variance (from the 95% intervals): slope and chi-squared."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = 1 / ((upper - lower) / (2 * Z95)) ** 2
+def proportion_trend_test(r: Rows, count: np.ndarray, denom: np.ndarray, t: np.ndarray):
+    """The chi-squared test for trend in proportions on the counts (per series: chi-squared, the slope of the
+    log-odds on time, and whether leaving out any one value keeps the slope's sign)."""
+    y = np.log(count / (denom - count))
+    d, c = r.sum(denom), r.sum(count)
+    ct, dt, dtt = r.sum(count * t), r.sum(denom * t), r.sum(denom * t * t)
+    chi2 = d * (d * ct - c * dt) ** 2 / (c * (d - c) * (d * dtt - dt**2))
+    sums = [r.sum(x) for x in (np.ones_like(t), t, t * t, y, t * y)]
+    slope = _ols(*sums)
+    without = _ols(*(s[r.sid] - x for s, x in zip(sums, (1.0, t, t * t, y, t * y))))
+    return chi2, slope, _same_sign_without_each(r, slope, without)
+
+
+def weighted_trend_test(r: Rows, value, lower, upper, t):
+    """The regression of the values on time weighted by 1/variance (the variance from the 95% interval): per series
+    chi-squared (the squared slope over its variance), the slope, and whether leaving out any one value keeps the
+    slope's sign."""
+    w = 1 / ((upper - lower) / (2 * Z95)) ** 2
     w = np.where(np.isfinite(w), w, 0.0)
     y = np.where(np.isnan(value), 0.0, value)
-    per, rows = _sums(v, g, w=w, wt=w * t, wtt=w * t * t, wy=w * y, wty=w * t * y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = _ols(per["w"], per["wt"], per["wtt"], per["wy"], per["wty"]).to_numpy()
-        variance = (per["w"] / (per["w"] * per["wtt"] - per["wt"] ** 2)).to_numpy()
-        without = _ols(rows["w"] - w, rows["wt"] - w * t, rows["wtt"] - w * t * t, rows["wy"] - w * y,
-                       rows["wty"] - w * t * y)
-    return slope**2 / variance, slope, _same_sign_without_each(slope, without.to_numpy(), v, g)
+    parts = (w, w * t, w * t * t, w * y, w * t * y)
+    sums = [r.sum(x) for x in parts]
+    slope = _ols(*sums)
+    variance = sums[0] / (sums[0] * sums[2] - sums[1] ** 2)
+    without = _ols(*(s[r.sid] - x for s, x in zip(sums, parts)))
+    return slope**2 / variance, slope, _same_sign_without_each(r, slope, without)
 
 
 # --- Change on a year earlier (ours) ------------------------------------------------------------------------------
 
-def year_on_year(v: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+def year_on_year(r: Rows) -> pd.DataFrame:
     """The latest month or quarter of each series against the same month or quarter a year before."""
-    if not len(last):
-        return _empty()
-    before = v[["indicator_id", "series", "period_start", "period_end", "value", "lower_ci", "upper_ci", "status"]]
-    target = last[["indicator_id", "series"]].assign(
-        period_start=last["period_start"] - pd.DateOffset(years=1),
-        period_end=(last["period_end"] + pd.Timedelta(days=1) - pd.DateOffset(years=1)) - pd.Timedelta(days=1))
-    earlier = target.merge(before, on=["indicator_id", "series", "period_start", "period_end"], how="left")
-    unit = np.where(last["days"].to_numpy() <= 31, "month", "quarter")
-    now_v, now_lo, now_hi = (last[c].to_numpy(dtype="float64") for c in ("value", "lower_ci", "upper_ci"))
-    then_v, then_lo, then_hi = (earlier[c].to_numpy(dtype="float64") for c in ("value", "lower_ci", "upper_ci"))
-    suppressed = (last["status"] == "suppressed").to_numpy() | (earlier["status"] == "suppressed").to_numpy()
+    f, last = r.frame, r.last
+    start, end = f["period_start"], f["period_end"]
+    then_start = (start.iloc[last] - pd.DateOffset(years=1)).to_numpy()
+    then_end = (end.iloc[last] + pd.Timedelta(days=1) - pd.DateOffset(years=1) - pd.Timedelta(days=1)).to_numpy()
+    match = (start.to_numpy() == then_start[r.sid]) & (end.to_numpy() == then_end[r.sid])
+    then = np.full(r.groups, -1)
+    then[r.sid[match]] = np.flatnonzero(match)
+    days = (end.iloc[last] - start.iloc[last]).dt.days.to_numpy() + 1
+    unit = np.where(days <= 31, "month", "quarter")
+    value, lower, upper = (r.column(c) for c in ("value", "lower_ci", "upper_ci"))
+    status = (f["status"] == "suppressed").to_numpy()
+
+    def at(x, rows, missing):
+        return np.where(rows >= 0, x[np.maximum(rows, 0)], missing)
+
+    now_v, now_lo, now_hi = value[last], lower[last], upper[last]
+    then_v, then_lo, then_hi = (at(x, then, np.nan) for x in (value, lower, upper))
+    suppressed = status[last] | at(status, then, False)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.hypot((now_hi - now_lo) / (2 * Z95), (then_hi - then_lo) / (2 * Z95))
         z = (now_v - then_v) / se
-    no_then = np.isnan(then_v) & ~suppressed
     note = np.select(
-        [(last["value_type"] == "count").to_numpy(), no_then, suppressed | np.isnan(now_v), ~(se > 0)],
+        [(f["value_type"].to_numpy()[last] == "count"), (then < 0), suppressed | np.isnan(now_v) | np.isnan(then_v),
+         ~(se > 0)],
         ["Counts are not compared with a year earlier: they grow and shrink with the population.",
          np.char.add(np.char.add("No value for the same ", unit.astype(str)), " a year earlier on this boundary."),
          "The value now or a year earlier is missing or suppressed.",
          "The value now or a year earlier has no confidence interval."], "")
     usable = note == ""
     significant = usable & (np.abs(z) > Z998)
-    polarity = last["polarity"].to_numpy()
+    polarity = f["polarity"].to_numpy()[last]
     improving = np.where(significant, _judged(z > 0, polarity), 0)
     moved = np.where(improving > 0, "Better than a year earlier", np.where(
         improving < 0, "Worse than a year earlier", np.where(z > 0, "Higher than a year earlier",
                                                              "Lower than a year earlier")))
     label = np.where(~usable, NO_YEAR_ON, np.where(significant, moved, SIMILAR))
-    return _results(last, label.astype(object), YEAR_ON, note, z=np.where(usable, z, np.nan),
+    return _results(f.iloc[last], label.astype(object), YEAR_ON, note, z=np.where(usable, z, np.nan),
                     slope=np.where(usable, now_v - then_v, np.nan), improving=improving)
 
 
