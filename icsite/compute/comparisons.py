@@ -87,8 +87,10 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
 
 
 def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
-    """95% intervals where the data has counts but no interval; 99.8% intervals wherever counts allow, or from the
-    published 95% interval of a directly standardised rate or a life expectancy (`stats.rescaled`); the method."""
+    """95% intervals where the data has counts but no interval; 99.8% intervals as published where a row has both
+    limits (the optional columns lower_ci_99_8 and upper_ci_99_8), else wherever counts allow, or from the published
+    95% interval of a directly standardised rate or a life expectancy (`stats.rescaled`); the method (`published`
+    when the 95% limits are the source's)."""
     out = values.copy(deep=False)
     kind = objects(out["value_type"])
     lower95, upper95, method = interval(kind, out["numerator"], out["denominator"], out["multiplier"], 0.95)
@@ -102,12 +104,24 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     # a DSR (with its events) or a life expectancy: its 99.8% limits from its published 95% ones
     from95 = rescaled(kind, out["value"], out["lower_ci"], out["upper_ci"], out["numerator"], 0.998)
     lower998, upper998 = (np.where(np.isnan(mine), theirs, mine) for mine, theirs in zip((lower998, upper998), from95))
+    del from95
+    given = published_99_8(out)
+    if given is not None:  # the source's own 99.8% limits, written over the computed ones (arrays made just above)
+        lower998[given] = out["lower_ci_99_8"].to_numpy(dtype="float64")[given]
+        upper998[given] = out["upper_ci_99_8"].to_numpy(dtype="float64")[given]
     out["lower_ci_99_8"] = np.where(suppressed, np.nan, lower998)
     out["upper_ci_99_8"] = np.where(suppressed, np.nan, upper998)
     method = np.where(published, "published", method)
     method[suppressed] = "suppressed"
     out["ci_method"] = categorical(pd.Series(method, index=out.index))
     return out
+
+
+def published_99_8(values: pd.DataFrame) -> np.ndarray | None:
+    """The rows with both published 99.8% limits (a boolean array), or None when the values have no such columns."""
+    if "lower_ci_99_8" not in values or "upper_ci_99_8" not in values:
+        return None
+    return (values["lower_ci_99_8"].notna() & values["upper_ci_99_8"].notna()).to_numpy()
 
 
 def compare_target(value, target, polarity) -> pd.Series:

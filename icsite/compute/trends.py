@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from icsite.compute.lineage import latest_segment
 from icsite.inputs.model import plain
 
 TREND_POINTS = 5
@@ -45,7 +44,7 @@ class Rows:
     """Value rows sorted by series, then time, with each series' number (`sid`, 0, 1, ... in row order)."""
 
     def __init__(self, frame: pd.DataFrame, sid: np.ndarray):
-        self.frame, self.sid = frame.reset_index(drop=True), sid
+        self.frame, self.sid = frame, sid  # read by position only (iloc, to_numpy): the index is never used
         self.groups = int(sid[-1]) + 1 if len(sid) else 0
         self.size = np.bincount(sid, minlength=self.groups)
         self.first = np.cumsum(self.size) - self.size  # each series' first row
@@ -53,7 +52,10 @@ class Rows:
         self.position = np.arange(len(sid)) - self.first[sid]  # 0 for a series' first row
 
     def take(self, rows: np.ndarray) -> Rows:
-        """The given rows (whole series or each series' latest rows), series renumbered from 0."""
+        """The given rows (whole series or each series' latest rows, in order), series renumbered from 0; itself
+        when that is every row (no copy)."""
+        if len(rows) == len(self.sid):
+            return self
         _, sid = np.unique(self.sid[rows], return_inverse=True)
         return Rows(self.frame.iloc[rows], sid.astype(np.int64))
 
@@ -75,13 +77,26 @@ def trend_table(values: pd.DataFrame) -> pd.DataFrame:
     Series are numbered and summed with numpy (`Rows`): the cost grows with the rows, in a few columns of floats.
     """
     key = "series_code" if "series_code" in values else "area_code"
-    v = latest_segment(values)[[key] + NEEDS].rename(columns={key: "series"})
-    v = v.sort_values(["indicator_id", "series", "period_end", "period_start"], kind="stable")
-    sid = v.groupby(["indicator_id", "series"], sort=False, observed=True).ngroup().to_numpy().astype(np.int64)
-    everything = Rows(v, sid)
+    # the latest segment's rows (`lineage.latest_segment`), ordered by series, indicator and time, and only the
+    # columns read, taken once (the values of a thousand areas are millions of rows)
+    rows = np.flatnonzero(values["segment_end"].isna().to_numpy()) if "segment_end" in values else \
+        np.arange(len(values))
+    series, indicator = (pd.factorize(values[c])[0][rows] for c in (key, "indicator_id"))
+    order = np.lexsort((values["period_end"].to_numpy()[rows], values["period_start"].to_numpy()[rows], indicator,
+                        series))
+    series, indicator, order = series[order], indicator[order], rows[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (series[1:] != series[:-1]) | (indicator[1:] != indicator[:-1])
+    sid = np.cumsum(new) - 1
+    del series, indicator, new
+    frame = pd.DataFrame({"series": values[key].array.take(order), **{c: values[c].array.take(order) for c in NEEDS}},
+                         copy=False)
+    rows = Rows(frame, sid)
     # the latest 13 values of each series are all any method reads (a month a year earlier is 12 rows back at most)
-    rows = everything.take(np.flatnonzero(everything.size[sid] - everything.position <= 13))
-    del everything, v, sid
+    recent = rows.size[sid] - rows.position <= 13
+    if not recent.all():
+        rows = rows.take(np.flatnonzero(recent))
+    del frame, sid, order, recent
     f = rows.frame
     days = (f["period_end"] - f["period_start"]).dt.days.to_numpy()[rows.last] + 1
     yearly, within = (days >= 365) & (days <= 366), days <= 92  # single years; months and quarters
@@ -94,9 +109,16 @@ def trend_table(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def _longer_note(days: np.ndarray) -> np.ndarray:
-    return np.where(days > 366, "The values are for periods longer than a year, which overlap or are too few: "
-                    "the trend test needs five separate single years.",
-                    "The periods are neither single years nor months or quarters.")
+    return pick([days > 366], ["The values are for periods longer than a year, which overlap or are too few: the "
+                               "trend test needs five separate single years."],
+                "The periods are neither single years nor months or quarters.")
+
+
+def pick(conditions: list, texts: list[str], default: str = "") -> np.ndarray:
+    """Per row, the text of the first condition that holds (else `default`), as an object array whose cells share
+    the few texts (a unicode array would hold every cell at the longest text's width)."""
+    code = np.select(conditions, list(range(1, len(texts) + 1)), 0) if len(conditions) else 0
+    return np.asarray([default] + texts, dtype=object)[code]
 
 
 def _results(last: pd.DataFrame, label, method, note, z=np.nan, slope=np.nan, improving=0) -> pd.DataFrame:
@@ -140,15 +162,16 @@ def recent_trends(r: Rows) -> pd.DataFrame:
     kind = f["value_type"].to_numpy()[last]
     proportion = ~r.any(~counted)  # counts for all five: the chi-squared test for trend
     weighted = ~proportion & ~r.any(~interval)
-    note = np.select(
-        [r.size < TREND_POINTS, r.any(overlap), r.any(missing), kind == "count", proportion & r.any(edge),
-         ~proportion & ~weighted],
-        [[f"Only {k} yearly value{'s' if k > 1 else ''}: the test needs {TREND_POINTS}." for k in r.size],
-         "The periods overlap: the test needs separate single years.",
-         "A value in the latest five years is missing or suppressed.",
-         "Counts are not tested for a trend: they grow and shrink with the population.",
-         "A value of 0% or 100% in the latest five years: the test needs values between them.",
-         "A value in the latest five years has no confidence interval."], "")
+    few = list(range(1, TREND_POINTS))
+    note = pick(
+        [r.size == k for k in few] + [r.any(overlap), r.any(missing), kind == "count", proportion & r.any(edge),
+                                      ~proportion & ~weighted],
+        [f"Only {k} yearly value{'s' if k > 1 else ''}: the test needs {TREND_POINTS}." for k in few]
+        + ["The periods overlap: the test needs separate single years.",
+           "A value in the latest five years is missing or suppressed.",
+           "Counts are not tested for a trend: they grow and shrink with the population.",
+           "A value of 0% or 100% in the latest five years: the test needs values between them.",
+           "A value in the latest five years has no confidence interval."])
     with np.errstate(divide="ignore", invalid="ignore"):
         chi2, slope, agree = proportion_trend_test(r, count, denom, t)
         wchi2, wslope, wagree = weighted_trend_test(r, value, lower, upper, t)
@@ -157,14 +180,15 @@ def recent_trends(r: Rows) -> pd.DataFrame:
     significant = usable & (chi2 > CHI2_998) & agree
     polarity = f["polarity"].to_numpy()[last]
     improving = np.where(significant, _judged(slope > 0, polarity), 0)
-    direction = np.where(slope > 0, "Increasing", "Decreasing")
-    how = np.where(improving > 0, " and getting better", np.where(improving < 0, " and getting worse", ""))
-    label = np.where(~usable, CANNOT, np.where(significant, np.char.add(direction.astype(str), how.astype(str)),
-                                                NO_CHANGE))
+    rising = slope > 0
+    label = pick([~usable, ~significant, rising & (improving > 0), rising & (improving < 0), rising, improving > 0,
+                  improving < 0],
+                 [CANNOT, NO_CHANGE, "Increasing and getting better", "Increasing and getting worse", "Increasing",
+                  "Decreasing and getting better", "Decreasing and getting worse"], "Decreasing")
     note = np.where(usable & (chi2 > CHI2_998) & ~agree,
                     "Significant, but leaving out one of the five values reverses the slope, so OHID's test calls "
                     "it no significant change.", note)
-    return _results(f.iloc[last], label.astype(object), RECENT, note,
+    return _results(f.iloc[last], label, RECENT, note,
                     z=np.where(usable, np.sign(slope) * np.sqrt(chi2), np.nan),
                     slope=np.where(usable, slope, np.nan), improving=improving)
 
@@ -218,7 +242,7 @@ def year_on_year(r: Rows) -> pd.DataFrame:
     then = np.full(r.groups, -1)
     then[r.sid[match]] = np.flatnonzero(match)
     days = (end.iloc[last] - start.iloc[last]).dt.days.to_numpy() + 1
-    unit = np.where(days <= 31, "month", "quarter")
+    month = days <= 31
     value, lower, upper = (r.column(c) for c in ("value", "lower_ci", "upper_ci"))
     status = (f["status"] == "suppressed").to_numpy()
 
@@ -231,22 +255,22 @@ def year_on_year(r: Rows) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.hypot((now_hi - now_lo) / (2 * Z95), (then_hi - then_lo) / (2 * Z95))
         z = (now_v - then_v) / se
-    note = np.select(
-        [(f["value_type"].to_numpy()[last] == "count"), (then < 0), suppressed | np.isnan(now_v) | np.isnan(then_v),
-         ~(se > 0)],
+    note = pick(
+        [(f["value_type"].to_numpy()[last] == "count"), (then < 0) & month, then < 0,
+         suppressed | np.isnan(now_v) | np.isnan(then_v), ~(se > 0)],
         ["Counts are not compared with a year earlier: they grow and shrink with the population.",
-         np.char.add(np.char.add("No value for the same ", unit.astype(str)), " a year earlier on this boundary."),
+         "No value for the same month a year earlier on this boundary.",
+         "No value for the same quarter a year earlier on this boundary.",
          "The value now or a year earlier is missing or suppressed.",
-         "The value now or a year earlier has no confidence interval."], "")
+         "The value now or a year earlier has no confidence interval."])
     usable = note == ""
     significant = usable & (np.abs(z) > Z998)
     polarity = f["polarity"].to_numpy()[last]
     improving = np.where(significant, _judged(z > 0, polarity), 0)
-    moved = np.where(improving > 0, "Better than a year earlier", np.where(
-        improving < 0, "Worse than a year earlier", np.where(z > 0, "Higher than a year earlier",
-                                                             "Lower than a year earlier")))
-    label = np.where(~usable, NO_YEAR_ON, np.where(significant, moved, SIMILAR))
-    return _results(f.iloc[last], label.astype(object), YEAR_ON, note, z=np.where(usable, z, np.nan),
+    label = pick([~usable, ~significant, improving > 0, improving < 0, z > 0],
+                 [NO_YEAR_ON, SIMILAR, "Better than a year earlier", "Worse than a year earlier",
+                  "Higher than a year earlier"], "Lower than a year earlier")
+    return _results(f.iloc[last], label, YEAR_ON, note, z=np.where(usable, z, np.nan),
                     slope=np.where(usable, now_v - then_v, np.nan), improving=improving)
 
 

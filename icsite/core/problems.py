@@ -214,10 +214,16 @@ CODES: dict[str, tuple[str, str]] = {
                         "Keep one row per indicator, area and period."),
     "value-missing": ("a row that is not suppressed has no value",
                       "Fill in the value, or set status to suppressed."),
-    "value-outside-interval": ("a value is not inside its own confidence interval",
-                               "Check that lower_ci and upper_ci belong to this row."),
-    "interval-inverted": ("lower_ci is greater than upper_ci", "Swap the two limits."),
-    "interval-incomplete": ("only one limit of the confidence interval is given", "Give both limits, or neither."),
+    "value-outside-interval": ("a value is not inside its own confidence interval (95%, or 99.8% where only those "
+                               "limits are given)", "Check that lower_ci and upper_ci (or lower_ci_99_8 and "
+                               "upper_ci_99_8) belong to this row."),
+    "interval-inverted": ("lower_ci is greater than upper_ci, or lower_ci_99_8 than upper_ci_99_8",
+                          "Swap the two limits."),
+    "interval-incomplete": ("only one limit of a confidence interval (95% or 99.8%) is given",
+                            "Give both limits, or neither."),
+    "interval-not-nested": ("the published 99.8% interval does not contain the 95% interval",
+                            "Check that lower_ci_99_8 and upper_ci_99_8 belong to this row and are the 99.8% limits "
+                            "(Fingertips' \"Lower CI 99.8 limit\" and \"Upper CI 99.8 limit\"), not the 95% ones."),
     "value-inconsistent": ("a value does not equal numerator / denominator x multiplier",
                            "Check the value, the counts and the indicator's multiplier (100 for a percentage)."),
     "proportion-out-of-range": ("a proportion is below 0% or above 100%",

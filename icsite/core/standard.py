@@ -37,6 +37,15 @@ IND_FIELDS = ["id", "title", "short_title", "domain", "unit", "polarity", "value
               "keywords"]
 VAL_FIELDS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "lower_ci",
               "upper_ci", "numerator", "denominator", "status", "note"]
+#: The optional fields of values.csv: the published 99.8% limits. A package has both columns or neither, placed
+#: right after upper_ci (`value_fields`); without them the build works the 99.8% limits out itself.
+CI_99_8_FIELDS = ["lower_ci_99_8", "upper_ci_99_8"]
+
+
+def value_fields(ci_99_8: bool = False) -> list[str]:
+    """The columns of values.csv: `VAL_FIELDS`, with the optional 99.8% limits right after upper_ci if `ci_99_8`."""
+    at = VAL_FIELDS.index("upper_ci") + 1
+    return VAL_FIELDS[:at] + (CI_99_8_FIELDS if ci_99_8 else []) + VAL_FIELDS[at:]
 
 
 INDICATOR_SCHEMA = {
@@ -99,12 +108,32 @@ VALUE_SCHEMA = {
     "primaryKey": ["indicator_id", "area_code", "period"],
     "foreignKeys": [{"fields": ["indicator_id"], "reference": {"resource": "indicators", "fields": ["id"]}}],
 }
+#: the Table Schema fields of the optional 99.8% limits (`CI_99_8_FIELDS`)
+CI_99_8_SCHEMA_FIELDS = [
+    field("lower_ci_99_8", "number", "Lower 99.8% confidence limit as published (e.g. Fingertips' \"Lower CI 99.8 "
+          "limit\"); optional: without this column the build works the 99.8% limits out itself", minimum=0),
+    field("upper_ci_99_8", "number", "Upper 99.8% confidence limit as published (e.g. Fingertips' \"Upper CI 99.8 "
+          "limit\"); optional, given with lower_ci_99_8", minimum=0),
+]
+
+
+def value_schema(ci_99_8: bool = False) -> dict:
+    """The Table Schema of values.csv: `VALUE_SCHEMA` (the shipped packages'), or with the optional 99.8% limits
+    right after upper_ci when `ci_99_8`."""
+    if not ci_99_8:
+        return VALUE_SCHEMA
+    fields = VALUE_SCHEMA["fields"]
+    at = [f["name"] for f in fields].index("upper_ci") + 1
+    return {**VALUE_SCHEMA, "fields": fields[:at] + CI_99_8_SCHEMA_FIELDS + fields[at:]}
+
+
 OGL = {"name": "OGL-UK-3.0", "title": OGL_TITLE, "path": OGL_URL}
 
 
 def indicator_package(name: str, title: str, description: str, sources: list[dict], *, version: str, created: str,
-                      illustrative: bool, licences: list[dict] | None = None) -> dict:
-    """The datapackage.json descriptor of an indicator package (indicators.csv and values.csv)."""
+                      illustrative: bool, licences: list[dict] | None = None, ci_99_8: bool = False) -> dict:
+    """The datapackage.json descriptor of an indicator package (indicators.csv and values.csv; with the optional
+    99.8% limits if `ci_99_8`)."""
     return {
         "profile": "tabular-data-package", "name": name, "title": title, "description": description,
         "illustrative": illustrative, "version": version, "created": created,
@@ -115,6 +144,6 @@ def indicator_package(name: str, title: str, description: str, sources: list[dic
              "schema": INDICATOR_SCHEMA},
             {"name": "values", "path": "values.csv", "profile": "tabular-data-resource",
              "title": "Values", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-             "schema": VALUE_SCHEMA},
+             "schema": value_schema(ci_99_8)},
         ],
     }

@@ -19,11 +19,13 @@ What becomes of each row:
   are reported.
 - Periods: `icsite.core.periods.parse_period`; a label that fixes only years is taken as financial years (April to
   March). An unparseable label is reported.
-- Numbers: Value; 95% interval; Count as numerator; Denominator. An empty value, or a value note saying the value
-  was suppressed or not published, makes the row `suppressed` (numbers empty, the note kept); other value notes go
-  to `note` (a note saying "provisional" makes the status `provisional`). The standard gives no interval for
-  counts, scores and means and no numerator or denominator for life expectancy, means, counts and scores: those
-  cells are left empty for those kinds (the report says how many).
+- Numbers: Value; 95% interval; 99.8% interval (the standard's optional `lower_ci_99_8`, `upper_ci_99_8`: their
+  columns are written, and declared, only when some row of the package has them); Count as numerator;
+  Denominator. An empty value, or a value note saying the value was suppressed or not published, makes the row
+  `suppressed` (numbers empty, the note kept); other value notes go to `note` (a note saying "provisional" makes
+  the status `provisional`). The standard gives no interval for counts, scores and means and no numerator or
+  denominator for life expectancy, means, counts and scores: those cells are left empty for those kinds (the
+  report says how many).
 
 Indicator metadata (each can be given instead with a flag; see `infer`):
 
@@ -197,7 +199,8 @@ def import_exports(exports: list[tuple[str, str]], data_dir: Path, package: str,
                  for (s, a), n in other_combos.items()], "; "))
         vtype = meta["value_type"]
         has_numbers = [e for e in entries if e.status != "suppressed"]
-        if vtype not in HAS_INTERVAL and any(e.lower is not None or e.upper is not None for e in has_numbers):
+        limits = ("lower", "upper", "lower_99_8", "upper_99_8")
+        if vtype not in HAS_INTERVAL and any(getattr(e, x) is not None for e in has_numbers for x in limits):
             report.details.append(f"  intervals left empty: the standard gives none for a {vtype}")
         if vtype not in HAS_COUNTS and any(e.denominator is not None or (e.count is not None and vtype != "count")
                                            for e in has_numbers):

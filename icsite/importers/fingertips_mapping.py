@@ -92,6 +92,8 @@ class Entry:
     note: str
     compared: str
     trend: str
+    lower_99_8: float | None = None  # the published 99.8% limits ("Lower/Upper CI 99.8 limit")
+    upper_99_8: float | None = None
 
 
 def headline_combo(rows: list[Row], options: Options, indicator: str) -> tuple[str, str]:
@@ -121,11 +123,12 @@ def parse_entry(row: Row, placement_code: str, label: str, start: date, end: dat
     if suppressed:
         return Entry(row.ref, placement_code, label, start, end, None, None, None, None, None, "suppressed",
                      note or "No value in the Fingertips export", row[21], row[20])
-    numbers = [parse_number(row[i]) for i in (12, 13, 14, 17, 18)]
+    numbers = [parse_number(row[i]) for i in (12, 13, 14, 17, 18, 15, 16)]
     if any(x is not None and x < 0 for x in numbers):
         raise ValueError("negative")
     status = "provisional" if re.search(r"provisional", note, re.I) else "final"
-    return Entry(row.ref, placement_code, label, start, end, *numbers, status, note, row[21], row[20])
+    return Entry(row.ref, placement_code, label, start, end, *numbers[:5], status, note, row[21], row[20],
+                 *numbers[5:])
 
 
 def comparison_votes(entries: list[Entry]) -> tuple[Counter, Counter]:
@@ -261,11 +264,15 @@ def infer(indicator: str, name: str, entries: list[Entry], options: Options, com
 
 
 def value_row(indicator_id: str, e: Entry, vtype: str) -> dict:
+    """One values.csv row; the 99.8% limits (`lower_ci_99_8`, `upper_ci_99_8`) are empty where the export has none
+    (`package.write_package` writes their columns only when some row has them)."""
     interval = vtype in HAS_INTERVAL
     counts = vtype in HAS_COUNTS
     return {"indicator_id": indicator_id, "area_code": e.area, "period": e.period,
             "period_start": e.start.isoformat(), "period_end": e.end.isoformat(), "value": fmt_number(e.value),
             "lower_ci": fmt_number(e.lower) if interval else "", "upper_ci": fmt_number(e.upper) if interval else "",
+            "lower_ci_99_8": fmt_number(e.lower_99_8) if interval else "",
+            "upper_ci_99_8": fmt_number(e.upper_99_8) if interval else "",
             "numerator": fmt_number(e.count) if counts else "",
             "denominator": fmt_number(e.denominator) if counts else "", "status": e.status, "note": e.note}
 

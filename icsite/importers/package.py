@@ -1,7 +1,10 @@
 """Writing an indicator package, merged into an existing one (whose previous version is kept as a release first).
 
 The package written has exactly the schema of the shipped indicator packages (`INDICATOR_SCHEMA`,
-`VALUE_SCHEMA`, the same fields, types and order as `datapackages/urgent-emergency-care/datapackage.json`).
+`VALUE_SCHEMA`, the same fields, types and order as `datapackages/urgent-emergency-care/datapackage.json`), with
+the standard's optional 99.8% limits (`lower_ci_99_8`, `upper_ci_99_8`, right after upper_ci) only when some value
+row of the package has them (a Fingertips export's "Lower/Upper CI 99.8 limit"): a package without them, such as
+the A&E importer's, has today's columns.
 Before anything is written the new package is checked with the build's own validation, next to a copy of the
 area registry: an import that would not pass `build.py --check` writes nothing.
 """
@@ -20,15 +23,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from icsite.core.standard import IND_FIELDS, VAL_FIELDS, indicator_package
+from icsite.core.standard import CI_99_8_FIELDS, IND_FIELDS, VAL_FIELDS, indicator_package, value_fields
 from icsite.importers.common import InputProblem, read_rows
 from icsite.importers.report import Report
 
 INDICATOR_FIELDS, VALUE_FIELDS = IND_FIELDS, VAL_FIELDS
 #: optional trailing fields a package written before they existed may lack (read as empty, written on update)
 LATER_FIELDS = ["keywords"]
+#: every column a values.csv may have: the standard's, with its optional 99.8% limits
+ALL_VALUE_FIELDS = value_fields(ci_99_8=True)
 NUMBER_FIELDS = {"multiplier", "decimals", "target", "fingertips_id", "value", "lower_ci", "upper_ci", "numerator",
-                 "denominator"}
+                 "denominator", *CI_99_8_FIELDS}
 
 
 #: indicator fields a re-import keeps from the existing indicators.csv (hand edits survive), unless given as flags
@@ -90,16 +95,20 @@ def read_existing(folder: Path) -> Existing | None:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputProblem(f"{descriptor_file}: cannot read it ({exc}); run python build.py --check") from None
     tables = {}
+    # the layouts a package of the standard may have: indicators before the later fields, values with or without
+    # the optional 99.8% limits
+    layouts = {"indicators": [INDICATOR_FIELDS, [f for f in INDICATOR_FIELDS if f not in LATER_FIELDS]],
+               "values": [VALUE_FIELDS, ALL_VALUE_FIELDS]}
     for name, fields in (("indicators", INDICATOR_FIELDS), ("values", VALUE_FIELDS)):
         res = next((r for r in descriptor.get("resources", []) if isinstance(r, dict) and r.get("name") == name),
                    None)
         found = [f.get("name") for f in (res or {}).get("schema", {}).get("fields", [])]
-        older = [f for f in fields if f not in LATER_FIELDS]  # the layout before the optional later fields
-        if res is None or found not in (fields, older) or res.get("path") != f"{name}.csv" \
+        if res is None or found not in layouts[name] or res.get("path") != f"{name}.csv" \
                 or not (folder / res["path"]).is_file():
+            optional = " (and optionally lower_ci_99_8, upper_ci_99_8 after upper_ci)" if name == "values" else ""
             raise InputProblem(f"{descriptor_file}: the '{name}' resource is not the standard {name}.csv with the "
-                               f"fields {', '.join(fields)}; an import can only update a package of the standard "
-                               "layout. Choose another --package name.")
+                               f"fields {', '.join(fields)}{optional}; an import can only update a package of the "
+                               "standard layout. Choose another --package name.")
         tables[name] = read_rows(folder / res["path"])
     return Existing(descriptor, tables["indicators"], tables["values"])
 
@@ -186,7 +195,7 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
     imported = {(v["indicator_id"], v["period"]) for v in values}
     others, earlier, replaced_demo = [], [], Counter()
     for r in (old.values if old else []):
-        row = {f: r.get(f, "") for f in VALUE_FIELDS}
+        row = {f: r.get(f, "") for f in ALL_VALUE_FIELDS}
         if row["indicator_id"] not in set(ids):
             others.append(row)
         elif row["indicator_id"] in demo:
@@ -211,8 +220,11 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
             report.details.append(f"Kept from the existing indicators.csv for {', '.join(kept_meta)}: "
                                   + ", ".join(KEPT_ON_REIMPORT + ["unit"]) + " (unless given as flags)")
 
+    # the optional 99.8% limits' columns only when some row has them: a package without them keeps its columns
+    ci_99_8 = any((r.get(f) or "").strip() for r in merged_val for f in CI_99_8_FIELDS)
+    value_columns = value_fields(ci_99_8)
     if old and _canonical(merged_ind, INDICATOR_FIELDS) == _canonical(old.indicators, INDICATOR_FIELDS) \
-            and _canonical(merged_val, VALUE_FIELDS) == _canonical(old.values, VALUE_FIELDS):
+            and _canonical(merged_val, value_columns) == _canonical(old.values, value_columns):
         version = old.descriptor.get("version", "")
         report.outcome.append(f"No change: {folder} already holds these values (version {version}); "
                               "nothing was written.")
@@ -229,13 +241,13 @@ def write_package(data_dir: Path, name: str, indicators: list[dict], values: lis
     else:
         version = "1.0.0"
         descriptor = indicator_package(name, title, description, sources, version=version, created="",
-                                       illustrative=False)
+                                       illustrative=False, ci_99_8=ci_99_8)
     descriptor["version"] = version
     descriptor["created"] = f"{today.isoformat()}T00:00:00Z"
     descriptor["resources"] = indicator_package(name, "", "", [], version=version, created="",
-                                                illustrative=False)["resources"]
+                                                illustrative=False, ci_99_8=ci_99_8)["resources"]
     files = {"indicators.csv": csv_text(INDICATOR_FIELDS, merged_ind),
-             "values.csv": csv_text(VALUE_FIELDS, merged_val),
+             "values.csv": csv_text(value_columns, merged_val),
              "datapackage.json": json_text(descriptor)}
 
     problems = check_package(data_dir, name, files)

@@ -14,12 +14,13 @@ import pandas as pd
 
 from icsite.core.periods import parse_period
 from icsite.core.problems import Problem
-from icsite.core.standard import DSR_FROM, ENGLAND
+from icsite.core.standard import CI_99_8_FIELDS, DSR_FROM, ENGLAND
 from icsite.inputs.checking import MAX_PER_CHECK, problem, rel
 from icsite.inputs.load import Sources
 from icsite.inputs.model import board_points, by_category, lookup
 
 NUMBERS = ["value", "lower_ci", "upper_ci", "numerator", "denominator"]
+LOWER, UPPER = CI_99_8_FIELDS  # the optional published 99.8% limits, checked where a package has them
 
 
 @dataclass
@@ -57,7 +58,8 @@ def collect_tables(sources: Sources, root: Path) -> Tables:
             indicators = package.tables["indicators"]
             values = package.tables["values"]  # pandas copies on write: the package's table is never changed
             # whatever the schema declared, numbers are compared as numbers
-            values = values.assign(**{c: pd.to_numeric(values[c], errors="coerce") for c in NUMBERS if c in values})
+            values = values.assign(**{c: pd.to_numeric(values[c], errors="coerce") for c in NUMBERS + CI_99_8_FIELDS
+                                      if c in values})
             blank = values.isna().all(axis=1)
             values["_line"] = np.arange(2, len(values) + 2)
             if blank.any():  # blank lines: Frictionless says so
@@ -174,7 +176,7 @@ def suppressed_has_value(t: Tables) -> Iterable[Problem]:
         if not has(v.frame, "status"):
             continue
         rows = v.frame[v.frame["status"] == "suppressed"]
-        for col in [c for c in NUMBERS if c in rows]:
+        for col in [c for c in NUMBERS + CI_99_8_FIELDS if c in rows]:
             yield from emit("suppressed-has-value", v.file, rows[rows[col].notna()], col,
                             f"a suppressed row must not publish a {col}", "an empty cell", lambda r, c=col: r[c])
 
@@ -195,6 +197,39 @@ def interval_problems(t: Tables) -> Iterable[Problem]:
                     & ~(f["lower_ci"] > f["upper_ci"]).fillna(False)]
         yield from emit("value-outside-interval", v.file, outside, "value", "the value is not inside its own interval",
                         lambda r: f"between {r['lower_ci']} and {r['upper_ci']}", lambda r: r["value"])
+
+
+def interval_99_8_problems(t: Tables) -> Iterable[Problem]:
+    """interval-inverted, interval-incomplete, interval-not-nested and value-outside-interval for the published
+    99.8% limits, where a package has them: both or neither, in order, and around the 95% interval (or, without
+    one, around the value)."""
+    for v in t.values:
+        f = v.frame
+        if not has(f, "value", "lower_ci", "upper_ci", LOWER, UPPER):
+            continue
+        inverted = (f[LOWER] > f[UPPER]).fillna(False)
+        yield from emit("interval-inverted", v.file, f[inverted], LOWER, "the lower 99.8% limit is above the upper one",
+                        lambda r: f"{LOWER} <= {r[UPPER]}", lambda r: r[LOWER])
+        # one limit without the other, located at the missing one (a cell that is not a number is missing here,
+        # and layer 1 reports it where it is)
+        for given, missing in ((LOWER, UPPER), (UPPER, LOWER)):
+            yield from emit("interval-incomplete", v.file, f[f[given].notna() & f[missing].isna()], missing,
+                            f"only one limit of the 99.8% interval is given: {given} without {missing}",
+                            "both 99.8% limits or neither")
+        with95 = f["lower_ci"].notna() & f["upper_ci"].notna() & ~(f["lower_ci"] > f["upper_ci"]).fillna(False)
+        nested = with95 & ~inverted
+        above = f[nested & (f[LOWER] > f["lower_ci"]).fillna(False)]
+        yield from emit("interval-not-nested", v.file, above, LOWER, "the 99.8% interval does not contain the 95% "
+                        "one: its lower limit is above the lower 95% limit",
+                        lambda r: f"{LOWER} <= {r['lower_ci']} (lower_ci)", lambda r: r[LOWER])
+        below = f[nested & (f[UPPER] < f["upper_ci"]).fillna(False)]
+        yield from emit("interval-not-nested", v.file, below, UPPER, "the 99.8% interval does not contain the 95% "
+                        "one: its upper limit is below the upper 95% limit",
+                        lambda r: f"{UPPER} >= {r['upper_ci']} (upper_ci)", lambda r: r[UPPER])
+        outside = f[~with95 & ~inverted & ((f["value"] < f[LOWER]) | (f["value"] > f[UPPER])).fillna(False)]
+        yield from emit("value-outside-interval", v.file, outside, "value",
+                        "the value is not inside its own 99.8% interval",
+                        lambda r: f"between {r[LOWER]} and {r[UPPER]}", lambda r: r["value"])
 
 
 def count_problems(t: Tables) -> Iterable[Problem]:
@@ -339,7 +374,6 @@ def dates(series: pd.Series) -> pd.Series:
     return by_category(series, lambda s: pd.to_datetime(s.astype("string"), errors="coerce", format="%Y-%m-%d"))
 
 
-CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate, value_missing,
-          suppressed_has_value, interval_problems, count_problems, dsr_from_few_events, period_problems,
-          england_missing, succession_dates, area_location_missing]
-
+CHECKS = [date_not_real, area_unknown, area_not_valid, indicator_unknown, indicator_duplicate, value_duplicate,
+          value_missing, suppressed_has_value, interval_problems, interval_99_8_problems, count_problems,
+          dsr_from_few_events, period_problems, england_missing, succession_dates, area_location_missing]

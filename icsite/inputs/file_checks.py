@@ -3,10 +3,12 @@ the package, UTF-8, the schema's columns in its order), and its names can be par
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from icsite.core.problems import Problem
+from icsite.core.standard import CI_99_8_FIELDS
 from icsite.inputs.checking import problem, rel
 from icsite.inputs.load import PackageSource, unsafe_name_reason, unsafe_version_reason
 
@@ -26,6 +28,8 @@ def structure_problems(package: PackageSource, root: Path) -> tuple[list[Problem
         problems += header_problems
         if header_problems:
             skip.add(name)
+        if name == "values":
+            problems += optional_field_problems(package, header, folder)
     problems += name_problems(package, descriptor_file)
     references = reference_problems(package, descriptor_file)
     safe = not references and not any(code in NEVER_OPEN for code, _, _ in package.read_errors.values())
@@ -137,4 +141,25 @@ def column_problems(package: PackageSource, name: str, header: list[str], folder
     if not out and header != fields:
         out.append(problem("column-misplaced", file, 1, None, "the columns are not in the schema's order",
                            expected=", ".join(fields), found=", ".join(header)))
+    return out
+
+
+def optional_field_problems(package: PackageSource, header: list[str], folder: str) -> list[Problem]:
+    """The optional 99.8% limits of values.csv (`CI_99_8_FIELDS`): absent, nothing to check; present, both columns
+    (column-missing names the other, unless the schema lists it: `column_problems` says so then), each declared a
+    number in the schema (descriptor-invalid), so that Frictionless checks every cell as one."""
+    res = package.resource("values") or {}
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    listed = [f for f in (schema.get("fields") if isinstance(schema.get("fields"), list) else [])
+              if isinstance(f, dict)]
+    present = [c for c in CI_99_8_FIELDS if c in header]
+    out = [problem("column-missing", f"{folder}/{res.get('path')}", 1, c, f"the column '{c}' is missing: the "
+                   f"99.8% limits come in pairs, and the file has only {present[0]}",
+                   expected=", ".join(CI_99_8_FIELDS), hint="Give both 99.8% limits (lower_ci_99_8 and "
+                   "upper_ci_99_8, right after upper_ci, in the file and in its schema) or neither.")
+           for c in CI_99_8_FIELDS if present and c not in header and c not in {f.get("name") for f in listed}]
+    out += [problem("descriptor-invalid", f"{folder}/datapackage.json", field=f"resources/values/schema/{f['name']}",
+                    message=f"the field {f['name']} holds published 99.8% limits: the data standard makes it a "
+                            "number", expected='"type": "number"', found=f'"type": {json.dumps(kind)}')
+            for f in listed if f.get("name") in present and (kind := f.get("type", "string")) != "number"]
     return out

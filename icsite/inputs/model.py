@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from icsite.core.standard import CI_99_8_FIELDS
 from icsite.inputs.load import ContentPage, Sources
 
 DOMAINS = {  # order is the order a citizen scans the themes in
@@ -167,12 +168,13 @@ def canonical_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def canonical_values(values: pd.DataFrame) -> pd.DataFrame:
-    """Values with parsed period dates, sorted by indicator, area and time (a table already in that order is not
-    copied)."""
+    """Values with parsed period dates and numbers (the optional 99.8% limits missing where a package has none),
+    sorted by indicator, area and time (a table already in that order is not copied)."""
     out = values.copy(deep=False)  # columns are shared until written (pandas copies on write)
     out["period_start"] = by_category(out["period_start"], pd.to_datetime)
     out["period_end"] = by_category(out["period_end"], pd.to_datetime)
-    for col in ("value", "lower_ci", "upper_ci", "numerator", "denominator"):
+    # the published 99.8% limits are optional columns: missing (NaN) in a package without them
+    for col in ("value", "lower_ci", "upper_ci", "numerator", "denominator", *CI_99_8_FIELDS):
         out[col] = pd.to_numeric(out[col], errors="coerce") if col in out else float("nan")
     for col in ("status", "note"):
         if col not in out:

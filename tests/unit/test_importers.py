@@ -20,6 +20,7 @@ import pytest
 
 import build
 from icsite.commands import import_data as cli_import
+from icsite.core.standard import value_schema
 from icsite.importers import common, fingertips
 from icsite.importers.registry import Registry
 
@@ -60,6 +61,8 @@ HEADER_IND = ("id,title,short_title,domain,unit,polarity,value_type,multiplier,d
               "target,target_label,illustrative,fingertips_id,keywords\n")
 HEADER_VAL = ("indicator_id,area_code,period,period_start,period_end,value,lower_ci,upper_ci,numerator,denominator,"
               "status,note\n")
+#: a package whose values have published 99.8% limits: the standard's optional columns, right after upper_ci
+HEADER_VAL_998 = HEADER_VAL.replace(",upper_ci,", ",upper_ci,lower_ci_99_8,upper_ci_99_8,")
 
 
 # --- The schema -------------------------------------------------------------------------------------------------
@@ -84,16 +87,16 @@ CLASSIC_INDICATORS = HEADER_IND + (
     "high_is_good,life_expectancy,1,1,\"Life expectancy at birth (Male, All ages). Figures from OHID Fingertips "
     "indicator 90366; its full definition is in the Fingertips metadata.\",\"OHID Fingertips, indicator 90366\","
     "three_year,,,false,90366,\n")
-CLASSIC_VALUES = HEADER_VAL + """\
-fingertips_92443,E40000003,2023,2023-01-01,2023-12-31,10,9.39,10.64,900,9000,final,
-fingertips_92443,E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,270,3000,final,Aggregated from all known lower geography values
-fingertips_92443,E54000030,2023,2023-01-01,2023-12-31,,,,,,suppressed,Value suppressed for disclosure control due to small count
-fingertips_92443,E54000055,2023,2023-01-01,2023-12-31,13,11.83,14.26,390,3000,final,
-fingertips_92443,E54000063,2023,2023-01-01,2023-12-31,9,7.83,10.33,180,2000,final,
-fingertips_92443,E92000001,2023,2023-01-01,2023-12-31,11,10.694,11.313,4400,40000,final,
-fingertips_90366,E54000027,2021 - 23,2021-01-01,2023-12-31,81.2,80.9,81.5,,,final,
-fingertips_90366,E54000055,2021 - 23,2021-01-01,2023-12-31,76.4,76.1,76.7,,,final,
-fingertips_90366,E92000001,2021 - 23,2021-01-01,2023-12-31,79.1,79.02,79.18,,,final,
+CLASSIC_VALUES = HEADER_VAL_998 + """\
+fingertips_92443,E40000003,2023,2023-01-01,2023-12-31,10,9.39,10.64,9.05,11.01,900,9000,final,
+fingertips_92443,E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,7.51,10.69,270,3000,final,Aggregated from all known lower geography values
+fingertips_92443,E54000030,2023,2023-01-01,2023-12-31,,,,,,,,suppressed,Value suppressed for disclosure control due to small count
+fingertips_92443,E54000055,2023,2023-01-01,2023-12-31,13,11.83,14.26,11.24,14.95,390,3000,final,
+fingertips_92443,E54000063,2023,2023-01-01,2023-12-31,9,7.83,10.33,7.23,11.08,180,2000,final,
+fingertips_92443,E92000001,2023,2023-01-01,2023-12-31,11,10.694,11.313,10.521,11.494,4400,40000,final,
+fingertips_90366,E54000027,2021 - 23,2021-01-01,2023-12-31,81.2,80.9,81.5,80.73,81.67,,,final,
+fingertips_90366,E54000055,2021 - 23,2021-01-01,2023-12-31,76.4,76.1,76.7,75.93,76.87,,,final,
+fingertips_90366,E92000001,2021 - 23,2021-01-01,2023-12-31,79.1,79.02,79.18,78.98,79.22,,,final,
 """
 CLASSIC_REPORT = """\
 Import of OHID Fingertips export fingertips_classic.csv into package 'smoking'
@@ -143,7 +146,7 @@ def test_classic_export_becomes_the_exact_package(capsys, data):
     assert descriptor["name"] == "smoking" and descriptor["version"] == "1.0.0"
     assert descriptor["created"] == "2026-01-15T00:00:00Z" and descriptor["illustrative"] is False
     assert descriptor["profile"] == "tabular-data-package"
-    assert [r["schema"] for r in descriptor["resources"]] == [common.INDICATOR_SCHEMA, common.VALUE_SCHEMA]
+    assert [r["schema"] for r in descriptor["resources"]] == [common.INDICATOR_SCHEMA, value_schema(ci_99_8=True)]
     assert [s["title"][:40] for s in descriptor["sources"]] == ["OHID Fingertips, indicator 92443: Smokin",
                                                                  "OHID Fingertips, indicator 90366: Life e"]
     assert passes_check(capsys, data)
@@ -156,13 +159,13 @@ LIVE_INDICATORS = HEADER_IND + (
     "healthy_lives,\"per 100,000\",no_judgement,directly_standardised_rate,100000,1,\"Under 75 mortality rate "
     "from all cardiovascular diseases (Persons, <75 yrs). Figures from OHID Fingertips indicator 40401; its full "
     "definition is in the Fingertips metadata.\",\"OHID Fingertips, indicator 40401\",annual,,,false,40401,\n")
-LIVE_VALUES = HEADER_VAL + """\
-fingertips_40401,E40000012,2023,2023-01-01,2023-12-31,86.2,84.9,87.5,6900,7400000,final,
-fingertips_40401,E54000031,2023,2023-01-01,2023-12-31,61.2,59,63.4,1200,1500000,final,
-fingertips_40401,E54000050,2023,2023-01-01,2023-12-31,92.4,89.9,94.9,2400,2500000,provisional,Provisional data
-fingertips_40401,E54000057,2023,2023-01-01,2023-12-31,88,85.8,90.2,2700,2900000,final,
-fingertips_40401,E92000001,2022,2022-01-01,2022-12-31,77.5,76.7,78.3,36000,44000000,final,
-fingertips_40401,E92000001,2023,2023-01-01,2023-12-31,76.1,75.3,76.9,35500,44300000,final,
+LIVE_VALUES = HEADER_VAL_998 + """\
+fingertips_40401,E40000012,2023,2023-01-01,2023-12-31,86.2,84.9,87.5,84,88.4,6900,7400000,final,
+fingertips_40401,E54000031,2023,2023-01-01,2023-12-31,61.2,59,63.4,57.6,64.9,1200,1500000,final,
+fingertips_40401,E54000050,2023,2023-01-01,2023-12-31,92.4,89.9,94.9,88.3,96.6,2400,2500000,provisional,Provisional data
+fingertips_40401,E54000057,2023,2023-01-01,2023-12-31,88,85.8,90.2,84.4,91.7,2700,2900000,final,
+fingertips_40401,E92000001,2022,2022-01-01,2022-12-31,77.5,76.7,78.3,76.2,78.8,36000,44000000,final,
+fingertips_40401,E92000001,2023,2023-01-01,2023-12-31,76.1,75.3,76.9,74.9,77.4,35500,44300000,final,
 """
 LIVE_REPORT = """\
 Import of OHID Fingertips export fingertips_live.csv into package 'cvd'
@@ -239,7 +242,72 @@ def test_every_period_format_and_an_unknown_trailing_column(capsys, data):
     assert (code, out, err) == (0, PERIOD_REPORT, "")
     assert text(data / "periods" / "values.csv") == PERIOD_VALUES
     assert text(data / "periods" / "indicators.csv") == PERIOD_INDICATORS
+    # a count has no interval: no 99.8% columns, the package has the shipped packages' schema
+    values = json.loads(text(data / "periods" / "datapackage.json"))["resources"][1]
+    assert values["schema"] == common.VALUE_SCHEMA
     assert passes_check(capsys, data)
+
+
+# --- Fingertips: the published 99.8% limits ----------------------------------------------------------------------
+
+def fixture_cells(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    """(area code, period) -> the 99.8% limits as written in a Fingertips export, for its headline rows."""
+    rows = csv.DictReader(io.StringIO(text(path)))
+    return {(r["Area Code"], r["Time period"]): (r["Lower CI 99.8 limit"], r["Upper CI 99.8 limit"])
+            for r in rows if not r["Category Type"] and r["Sex"] == "Persons"}
+
+
+def test_the_published_99_8_limits_reach_values_csv_unchanged(capsys, data):
+    """Every 99.8% limit of the recorded export is in values.csv as written there, in the standard's optional
+    columns right after upper_ci, which the package's schema declares; the package passes the check."""
+    assert run(capsys, data, "fingertips", "fingertips_live.csv", "--package", "cvd", "--date", "2026-01-15")[0] == 0
+    source = fixture_cells(FIXTURES / "fingertips_live.csv")
+    written = list(csv.DictReader(io.StringIO(text(data / "cvd" / "values.csv"))))
+    assert len(written) == len(source) == 6
+    assert {(r["area_code"], r["period"]): (r["lower_ci_99_8"], r["upper_ci_99_8"]) for r in written} == source
+    assert text(data / "cvd" / "values.csv").splitlines()[0] == HEADER_VAL_998.strip()
+    schema = json.loads(text(data / "cvd" / "datapackage.json"))["resources"][1]["schema"]
+    assert [f["name"] for f in schema["fields"]][6:10] == ["lower_ci", "upper_ci", "lower_ci_99_8", "upper_ci_99_8"]
+    assert schema == value_schema(ci_99_8=True)
+    assert passes_check(capsys, data)
+
+
+def test_a_package_gains_the_99_8_columns_when_an_import_brings_them(capsys, data):
+    """A package without 99.8% limits (a count) and an export with them: the merged package has the columns, empty
+    where the source had no limits; importing the count again changes nothing."""
+    assert run(capsys, data, "fingertips", "fingertips_periods.csv", "--package", "mixed", "--date",
+               "2026-01-15")[0] == 0
+    assert text(data / "mixed" / "values.csv") == PERIOD_VALUES
+    assert run(capsys, data, "fingertips", "fingertips_live.csv", "--package", "mixed", "--date",
+               "2026-02-01")[0] == 0
+    lines = text(data / "mixed" / "values.csv").splitlines(keepends=True)
+    assert lines[0] == HEADER_VAL_998 and lines[11:] == LIVE_VALUES.splitlines(keepends=True)[1:]
+    assert lines[1] == "fingertips_41001,E92000001,2019/20 - 21/22,2019-04-01,2022-03-31,14800,,,,,,,final,\n"
+    assert (data / "mixed" / "releases" / "1.0.0").is_dir()
+    code, out, _ = run(capsys, data, "fingertips", "fingertips_periods.csv", "--package", "mixed")
+    assert code == 0 and "No change" in out
+    assert passes_check(capsys, data)
+
+
+def test_a_99_8_limit_that_is_not_a_number_keeps_its_row_out_like_a_95_limit(capsys, data, tmp_path):
+    bad = rewrite(FIXTURES / "fingertips_live.csv", tmp_path / "bad.csv",
+                  lambda rows: [r[:16] + ["n/a"] + r[17:] if r[4] == "E54000057" else r for r in rows])
+    code, out, err = run(capsys, data, "fingertips", str(bad), "--package", "cvd", "--date", "2026-01-15")
+    assert (code, err) == (0, "")
+    assert "    value or interval that is not a number, or is negative: 1 (row 6)\n" in out
+    assert "E54000057" not in text(data / "cvd" / "values.csv")
+    assert passes_check(capsys, data)
+
+
+def test_99_8_limits_that_do_not_contain_the_95_interval_are_not_written(capsys, data, tmp_path):
+    """The build's check runs on the new package: a 99.8% interval narrower than the 95% one is refused."""
+    bad = rewrite(FIXTURES / "fingertips_live.csv", tmp_path / "bad.csv",
+                  lambda rows: [r[:15] + ["86"] + r[16:] if r[4] == "E54000057" else r for r in rows])
+    code, out, err = run(capsys, data, "fingertips", str(bad), "--package", "cvd")
+    assert (code, out) == (1, "")
+    assert "ERROR [interval-not-nested] row 5, field lower_ci_99_8: the 99.8% interval does not contain the 95% " \
+           "one" in err
+    assert err.endswith("Nothing was written.\n") and not (data / "cvd").exists()
 
 
 # --- Fingertips: flags instead of inference ---------------------------------------------------------------------
@@ -259,9 +327,9 @@ def test_flags_give_ids_metadata_and_the_sex_to_import(capsys, data):
     assert "  intervals left empty: the standard gives none for a mean\n" in out
     assert "  other Sex/Age kept apart: Male, All ages (3 rows)\n" in out
     assert [line for line in text(data / "smoking" / "values.csv").splitlines() if line.startswith("le_")] == [
-        "le_female,E54000027,2021 - 23,2021-01-01,2023-12-31,84.6,,,,,final,",
-        "le_female,E54000055,2021 - 23,2021-01-01,2023-12-31,81,,,,,final,",
-        "le_female,E92000001,2021 - 23,2021-01-01,2023-12-31,83,,,,,final,"]
+        "le_female,E54000027,2021 - 23,2021-01-01,2023-12-31,84.6,,,,,,,final,",
+        "le_female,E54000055,2021 - 23,2021-01-01,2023-12-31,81,,,,,,,final,",
+        "le_female,E92000001,2021 - 23,2021-01-01,2023-12-31,83,,,,,,,final,"]
     assert passes_check(capsys, data)
 
 
@@ -312,8 +380,8 @@ def test_reimport_keeps_the_release_bumps_the_version_and_skips_no_change(capsys
     descriptor = json.loads(text(package / "datapackage.json"))
     assert (descriptor["version"], descriptor["created"]) == ("1.1.0", "2026-02-01T00:00:00Z")
     assert text(package / "values.csv") == CLASSIC_VALUES.replace(
-        "E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,270,",
-        "E54000027,2023,2023-01-01,2023-12-31,9.1,8.13,10.17,273,")
+        "E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,7.51,10.69,270,",
+        "E54000027,2023,2023-01-01,2023-12-31,9.1,8.13,10.17,7.51,10.69,273,")
 
     # a version already kept by hand (build.py release) is not kept again
     assert build.main(["release", "smoking", "--data", str(data)]) == 0
@@ -356,12 +424,12 @@ def test_import_into_an_existing_package_keeps_its_other_indicators(capsys, data
 
 # --- Fingertips API: recorded responses only -------------------------------------------------------------------------
 
-API_VALUES = HEADER_VAL + """\
-fingertips_92443,E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,270,3000,final,
-fingertips_92443,E54000063,2023,2023-01-01,2023-12-31,9,7.83,10.33,180,2000,final,
-fingertips_92443,E92000001,2023,2023-01-01,2023-12-31,11,10.694,11.313,4400,40000,final,
-fingertips_90366,E54000027,2021 - 23,2021-01-01,2023-12-31,84.6,84.3,84.9,,,final,
-fingertips_90366,E92000001,2021 - 23,2021-01-01,2023-12-31,83,82.93,83.07,,,final,
+API_VALUES = HEADER_VAL_998 + """\
+fingertips_92443,E54000027,2023,2023-01-01,2023-12-31,9,8.03,10.07,7.51,10.69,270,3000,final,
+fingertips_92443,E54000063,2023,2023-01-01,2023-12-31,9,7.83,10.33,7.23,11.08,180,2000,final,
+fingertips_92443,E92000001,2023,2023-01-01,2023-12-31,11,10.694,11.313,10.521,11.494,4400,40000,final,
+fingertips_90366,E54000027,2021 - 23,2021-01-01,2023-12-31,84.6,84.3,84.9,84.13,85.07,,,final,
+fingertips_90366,E92000001,2021 - 23,2021-01-01,2023-12-31,83,82.93,83.07,82.89,83.11,,,final,
 """
 API_REPORT_HEAD = """\
 Import of OHID Fingertips API, indicators 92443, 90366 into package 'api'
@@ -523,6 +591,9 @@ def test_ae_monthly_csv_becomes_the_4_hour_indicator(capsys, data):
     assert (code, out, err) == (0, AE_REPORT, "")
     assert text(data / "ae" / "values.csv") == AE_VALUES
     assert text(data / "ae" / "indicators.csv") == AE_INDICATORS
+    # no 99.8% limits in the source: the shipped packages' columns and schema, nothing more
+    resources = json.loads(text(data / "ae" / "datapackage.json"))["resources"]
+    assert [r["schema"] for r in resources] == [common.INDICATOR_SCHEMA, common.VALUE_SCHEMA]
     assert passes_check(capsys, data)
 
 
