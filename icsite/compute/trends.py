@@ -41,10 +41,11 @@ NEEDS = ["indicator_id", "period", "period_start", "period_end", "value", "lower
 
 
 class Rows:
-    """Value rows sorted by series, then time, with each series' number (`sid`, 0, 1, ... in row order)."""
+    """Some value rows, in series order and time order within each: positions `at` into `source` (nothing copied
+    until a method reads a column) and each row's series number (`sid`: 0, 1, ... in row order)."""
 
-    def __init__(self, frame: pd.DataFrame, sid: np.ndarray):
-        self.frame, self.sid = frame, sid  # read by position only (iloc, to_numpy): the index is never used
+    def __init__(self, source: pd.DataFrame, key: str, at: np.ndarray, sid: np.ndarray):
+        self.source, self.key, self.at, self.sid = source, key, at, sid
         self.groups = int(sid[-1]) + 1 if len(sid) else 0
         self.size = np.bincount(sid, minlength=self.groups)
         self.first = np.cumsum(self.size) - self.size  # each series' first row
@@ -53,11 +54,11 @@ class Rows:
 
     def take(self, rows: np.ndarray) -> Rows:
         """The given rows (whole series or each series' latest rows, in order), series renumbered from 0; itself
-        when that is every row (no copy)."""
+        when that is every row."""
         if len(rows) == len(self.sid):
             return self
         _, sid = np.unique(self.sid[rows], return_inverse=True)
-        return Rows(self.frame.iloc[rows], sid.astype(np.int64))
+        return Rows(self.source, self.key, self.at[rows], sid.astype(np.int64))
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.sid, weights=x, minlength=self.groups)
@@ -65,8 +66,22 @@ class Rows:
     def any(self, mask: np.ndarray) -> np.ndarray:
         return self.sum(np.asarray(mask, dtype="float64")) > 0
 
-    def column(self, name: str) -> np.ndarray:
-        return self.frame[name].to_numpy(dtype="float64")
+    def column(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """A column's values at these rows (or at `rows` of them), as numbers or dates."""
+        at = self.at if rows is None else self.at[rows]
+        column = self.source[name]
+        return column.to_numpy()[at] if column.dtype.kind == "M" else column.to_numpy(dtype="float64")[at]
+
+    def text(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """A text column at these rows (or at `rows` of them), as an array of its texts."""
+        return np.asarray(self.source[name].array.take(self.at if rows is None else self.at[rows]), dtype=object)
+
+    def latest(self, series: np.ndarray | None = None) -> pd.DataFrame:
+        """The latest row of each series (or of the given series): indicator_id, series and period."""
+        at = self.at[self.last if series is None else self.last[series]]
+        return pd.DataFrame({"indicator_id": self.source["indicator_id"].array.take(at),
+                             "series": self.source[self.key].array.take(at),
+                             "period": self.source["period"].array.take(at)})
 
 
 def trend_table(values: pd.DataFrame) -> pd.DataFrame:
@@ -74,36 +89,29 @@ def trend_table(values: pd.DataFrame) -> pd.DataFrame:
 
     Given lineage rows (`lineage_values`), each series is its joined code-change history, and only its latest
     segment counts: no trend runs across a boundary change. Given plain value rows, each area's own values.
-    Series are numbered and summed with numpy (`Rows`): the cost grows with the rows, in a few columns of floats.
+    Series are numbered and summed with numpy (`Rows`): the cost grows with the rows, a few columns at a time.
     """
     key = "series_code" if "series_code" in values else "area_code"
-    # the latest segment's rows (`lineage.latest_segment`), ordered by series, indicator and time, and only the
-    # columns read, taken once (the values of a thousand areas are millions of rows)
+    # the latest segment's rows (`lineage.latest_segment`), ordered by series, indicator and time
     rows = np.flatnonzero(values["segment_end"].isna().to_numpy()) if "segment_end" in values else \
         np.arange(len(values))
     series, indicator = (pd.factorize(values[c])[0][rows] for c in (key, "indicator_id"))
     order = np.lexsort((values["period_end"].to_numpy()[rows], values["period_start"].to_numpy()[rows], indicator,
                         series))
-    series, indicator, order = series[order], indicator[order], rows[order]
-    new = np.ones(len(order), dtype=bool)
+    series, indicator, at = series[order], indicator[order], rows[order]
+    new = np.ones(len(at), dtype=bool)
     new[1:] = (series[1:] != series[:-1]) | (indicator[1:] != indicator[:-1])
-    sid = np.cumsum(new) - 1
-    del series, indicator, new
-    frame = pd.DataFrame({"series": values[key].array.take(order), **{c: values[c].array.take(order) for c in NEEDS}},
-                         copy=False)
-    rows = Rows(frame, sid)
+    del series, indicator, order
+    rows = Rows(values, key, at, np.cumsum(new) - 1)
     # the latest 13 values of each series are all any method reads (a month a year earlier is 12 rows back at most)
-    recent = rows.size[sid] - rows.position <= 13
-    if not recent.all():
-        rows = rows.take(np.flatnonzero(recent))
-    del frame, sid, order, recent
-    f = rows.frame
-    days = (f["period_end"] - f["period_start"]).dt.days.to_numpy()[rows.last] + 1
+    rows = rows.take(np.flatnonzero(rows.size[rows.sid] - rows.position <= 13))
+    days = (rows.column("period_end", rows.last) - rows.column("period_start", rows.last)).astype(
+        "timedelta64[D]").astype(np.int64) + 1
     yearly, within = (days >= 365) & (days <= 366), days <= 92  # single years; months and quarters
+    other = ~yearly & ~within
     parts = [recent_trends(rows.take(np.flatnonzero(yearly[rows.sid]))),
-             year_on_year(rows.take(np.flatnonzero(within[rows.sid])))]
-    other = rows.last[~yearly & ~within]
-    parts.append(_results(f.iloc[other], CANNOT, "", _longer_note(days[~yearly & ~within])))
+             year_on_year(rows.take(np.flatnonzero(within[rows.sid]))),
+             _results(rows.latest(np.flatnonzero(other)), CANNOT, "", _longer_note(days[other]))]
     out = plain(pd.concat(parts, ignore_index=True)).sort_values(["indicator_id", "area_code"], kind="stable")
     return out[COLUMNS].set_index(["indicator_id", "area_code"], drop=False)
 
@@ -145,21 +153,21 @@ def _judged(rising: np.ndarray, polarity: np.ndarray) -> np.ndarray:
 def recent_trends(r: Rows) -> pd.DataFrame:
     """OHID's recent trend for series of single years."""
     r = r.take(np.flatnonzero(r.size[r.sid] - r.position <= TREND_POINTS))  # the latest five of each series
-    f, sid, last = r.frame, r.sid, r.last
-    start, end = f["period_start"].to_numpy(), f["period_end"].to_numpy()
-    overlap = np.zeros(len(f), dtype=bool)
+    last = r.last
+    start, end = r.column("period_start"), r.column("period_end")
+    overlap = np.zeros(len(r.sid), dtype=bool)
     overlap[1:] = start[1:] <= end[:-1]
     overlap &= r.position > 0
     value, lower, upper, count, denom = (r.column(c) for c in ("value", "lower_ci", "upper_ci", "numerator",
                                                               "denominator"))
-    missing = np.isnan(value) | (f["status"] == "suppressed").to_numpy()
-    counted = (f["value_type"] == "proportion").to_numpy() & ~np.isnan(count) & (denom > 0)
+    missing = np.isnan(value) | (r.text("status") == "suppressed")
+    counted = (r.text("value_type") == "proportion") & ~np.isnan(count) & (denom > 0)
     interval = ~np.isnan(lower) & ~np.isnan(upper) & (upper > lower)
     edge = counted & ((count <= 0) | (count >= denom))
     # the five values are 1 to 5 on the time axis, a year apart even where a year has no value, as OHID's
     # reference implementations place them (fingertips-open's counter; DHSC's reference data)
     t = (r.position + 1).astype("float64")
-    kind = f["value_type"].to_numpy()[last]
+    kind = r.text("value_type", last)
     proportion = ~r.any(~counted)  # counts for all five: the chi-squared test for trend
     weighted = ~proportion & ~r.any(~interval)
     few = list(range(1, TREND_POINTS))
@@ -178,7 +186,7 @@ def recent_trends(r: Rows) -> pd.DataFrame:
     chi2, slope, agree = (np.where(proportion, a, b) for a, b in ((chi2, wchi2), (slope, wslope), (agree, wagree)))
     usable = note == ""
     significant = usable & (chi2 > CHI2_998) & agree
-    polarity = f["polarity"].to_numpy()[last]
+    polarity = r.text("polarity", last)
     improving = np.where(significant, _judged(slope > 0, polarity), 0)
     rising = slope > 0
     label = pick([~usable, ~significant, rising & (improving > 0), rising & (improving < 0), rising, improving > 0,
@@ -188,7 +196,7 @@ def recent_trends(r: Rows) -> pd.DataFrame:
     note = np.where(usable & (chi2 > CHI2_998) & ~agree,
                     "Significant, but leaving out one of the five values reverses the slope, so OHID's test calls "
                     "it no significant change.", note)
-    return _results(f.iloc[last], label, RECENT, note,
+    return _results(r.latest(), label, RECENT, note,
                     z=np.where(usable, np.sign(slope) * np.sqrt(chi2), np.nan),
                     slope=np.where(usable, slope, np.nan), improving=improving)
 
@@ -234,17 +242,18 @@ def weighted_trend_test(r: Rows, value, lower, upper, t):
 
 def year_on_year(r: Rows) -> pd.DataFrame:
     """The latest month or quarter of each series against the same month or quarter a year before."""
-    f, last = r.frame, r.last
-    start, end = f["period_start"], f["period_end"]
-    then_start = (start.iloc[last] - pd.DateOffset(years=1)).to_numpy()
-    then_end = (end.iloc[last] + pd.Timedelta(days=1) - pd.DateOffset(years=1) - pd.Timedelta(days=1)).to_numpy()
-    match = (start.to_numpy() == then_start[r.sid]) & (end.to_numpy() == then_end[r.sid])
+    last = r.last
+    start, end = r.column("period_start"), r.column("period_end")
+    day, year = pd.Timedelta(days=1), pd.DateOffset(years=1)
+    then_start = (pd.DatetimeIndex(start[last]) - year).to_numpy()
+    then_end = (pd.DatetimeIndex(end[last]) + day - year - day).to_numpy()
+    match = (start == then_start[r.sid]) & (end == then_end[r.sid])
     then = np.full(r.groups, -1)
     then[r.sid[match]] = np.flatnonzero(match)
-    days = (end.iloc[last] - start.iloc[last]).dt.days.to_numpy() + 1
+    days = (end[last] - start[last]).astype("timedelta64[D]").astype(np.int64) + 1
     month = days <= 31
     value, lower, upper = (r.column(c) for c in ("value", "lower_ci", "upper_ci"))
-    status = (f["status"] == "suppressed").to_numpy()
+    status = r.text("status") == "suppressed"
 
     def at(x, rows, missing):
         return np.where(rows >= 0, x[np.maximum(rows, 0)], missing)
@@ -256,7 +265,7 @@ def year_on_year(r: Rows) -> pd.DataFrame:
         se = np.hypot((now_hi - now_lo) / (2 * Z95), (then_hi - then_lo) / (2 * Z95))
         z = (now_v - then_v) / se
     note = pick(
-        [(f["value_type"].to_numpy()[last] == "count"), (then < 0) & month, then < 0,
+        [r.text("value_type", last) == "count", (then < 0) & month, then < 0,
          suppressed | np.isnan(now_v) | np.isnan(then_v), ~(se > 0)],
         ["Counts are not compared with a year earlier: they grow and shrink with the population.",
          "No value for the same month a year earlier on this boundary.",
@@ -265,12 +274,12 @@ def year_on_year(r: Rows) -> pd.DataFrame:
          "The value now or a year earlier has no confidence interval."])
     usable = note == ""
     significant = usable & (np.abs(z) > Z998)
-    polarity = f["polarity"].to_numpy()[last]
+    polarity = r.text("polarity", last)
     improving = np.where(significant, _judged(z > 0, polarity), 0)
     label = pick([~usable, ~significant, improving > 0, improving < 0, z > 0],
                  [NO_YEAR_ON, SIMILAR, "Better than a year earlier", "Worse than a year earlier",
                   "Higher than a year earlier"], "Lower than a year earlier")
-    return _results(f.iloc[last], label, YEAR_ON, note, z=np.where(usable, z, np.nan),
+    return _results(r.latest(), label, YEAR_ON, note, z=np.where(usable, z, np.nan),
                     slope=np.where(usable, now_v - then_v, np.nan), improving=improving)
 
 
