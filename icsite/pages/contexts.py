@@ -136,6 +136,7 @@ class IndicatorPage(Page):
     tiles: Chart | None = None  # tile map of ICSs coloured by comparison
     downloads: list[Link] = field(default_factory=list)
     most_improved: list[Link] = field(default_factory=list)  # ICSs improving most significantly, strongest first
+    improved_text: str = ""  # what "most improved" means for this indicator's direction of travel, or why it has none
     target_summary: str = ""  # how many ICSs meet the target in the latest period
 
 

@@ -47,6 +47,7 @@ class SiteIndex:
         self.layouts, self.line_codes, self.changes = derived.layouts, derived.line_codes, derived.changes
         t = comp.trends
         self.trend_texts = dict(zip(t.index, zip(t["trend"], t["trend_note"], t["improving"].astype(int))))
+        self.trend_methods = trend_methods(t)
         self.index_successions(data.successions)
         self.index_places(data.places)
 
@@ -131,3 +132,20 @@ class SiteIndex:
     @staticmethod
     def fmt_n(value, ind) -> str:
         return number(value, int(ind["decimals"]))
+
+
+def trend_methods(trends: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Per indicator, the direction-of-travel method most of its series have ("" for none) and, when no series has a
+    direction, the most common reason ("" otherwise), from one pass over the trends."""
+    t = trends.reset_index(drop=True)
+    method = t.groupby(["indicator_id", "trend_method"], sort=True).size().reset_index(name="n")
+    method = method.sort_values(["indicator_id", "n"], ascending=[True, False], kind="stable").drop_duplicates(
+        "indicator_id")
+    notes = t[t["trend"].isin(["Cannot be calculated", "No comparison with a year earlier"])]
+    note = notes.groupby(["indicator_id", "trend_note"], sort=True).size().reset_index(name="n")
+    note = note.sort_values(["indicator_id", "n"], ascending=[True, False], kind="stable").drop_duplicates(
+        "indicator_id")
+    usable = set(t.loc[~t["trend"].isin(["Cannot be calculated", "No comparison with a year earlier"]), "indicator_id"])
+    common = {i: n for i, n in zip(note["indicator_id"], note["trend_note"]) if i not in usable}
+    return {i: (m, common.get(i, "")) for i, m in zip(method["indicator_id"], method["trend_method"])}
+

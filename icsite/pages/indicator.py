@@ -9,6 +9,7 @@ from icsite.charts import specs as charts
 from icsite.charts import spine_funnel as charts_more
 from icsite.compute.summaries import indicator_sentence
 from icsite.compute.tilemap import tile_chart_rows
+from icsite.compute.trends import RECENT, YEAR_ON
 from icsite.core.display import Table
 from icsite.core.formatting import is_missing, number, ordinal, with_unit
 from icsite.core.standard import ranking_polarity
@@ -42,8 +43,26 @@ def indicator_page(ix: SiteIndex, ind_id: str) -> IndicatorPage:
         if target is not None else "",
         summary=indicator_summary(ind, now, period), ranked=ranked, over_time=over_time, funnel=funnel,
         tiles=tiles, downloads=ix.downloads.get(f"indicators/{ind_id}", []) + ix.downloads.get(ind["package"], []),
-        most_improved=[ix.area_link(c, ix.trend_of(ind_id, c)) for c in ix.comp.learning.get((None, ind_id), [])],
+        most_improved=(improved := [ix.area_link(c, ix.trend_of(ind_id, c))
+                                    for c in ix.comp.learning.get((None, ind_id), [])]),
+        improved_text=improved_text(ix.trend_methods.get(ind_id, ("", "")), bool(improved)),
         target_summary=target_summary(now, ind))
+
+
+def improved_text(method: tuple[str, str], any_improved: bool) -> str:
+    """What the indicator page's "Most improved" list means, by the direction of travel its series have (the
+    method most of them have; and when none has a direction, the most common reason)."""
+    name, none_because = method
+    if none_because or name not in (RECENT, YEAR_ON):
+        return "No ICS has a direction of travel on this indicator." + (f" {none_because}" if none_because else "")
+    if name == RECENT:
+        return ("The ICSs whose values are getting significantly better over the latest five years (OHID's recent "
+                "trend), the most significant first:" if any_improved else
+                "No ICS is getting significantly better on this indicator over the latest five years (OHID's recent "
+                "trend).")
+    return ("The ICSs whose latest values are significantly better than for the same month or quarter a year "
+            "earlier, the most significant change first:" if any_improved else
+            "No ICS's latest value is significantly better than for the same month or quarter a year earlier.")
 
 
 def indicator_dict(ind: dict) -> dict:

@@ -180,6 +180,8 @@ def test_indicator_page_has_every_chart_finished(pages):
     # six months of values: no system has a change on a year earlier, so none is offered as most improved (that
     # closed boards never are is tested in test_comparisons and over the shipped site)
     assert ae.most_improved == []
+    assert ae.improved_text == ("No ICS has a direction of travel on this indicator. No value for the same month a "
+                                "year earlier on this boundary.")
     assert ae.downloads == DOWNLOADS["indicators/ae_4hr"] + DOWNLOADS["urgent-care-sample"]
     # a mean without intervals: no funnel plot, and the ranked chart is still the first
     ambulance = pages["indicators/amb-cat2-mean/"]

@@ -156,3 +156,14 @@ def test_recent_series_keeps_the_latest_window_of_each_series():
 def test_split_by_cuts_sorted_columns_by_key():
     assert split_by(["a", "a", "b"], {"v": [1, 2, 3]}) == {"a": {"v": [1, 2]}, "b": {"v": [3]}}
     assert split_by([], {"v": []}) == {}
+
+
+def test_most_improved_says_which_direction_of_travel_it_means():
+    from icsite.pages.indicator import improved_text
+
+    assert improved_text(("recent trend", ""), True).startswith("The ICSs whose values are getting significantly "
+                                                                "better over the latest five years (OHID's recent")
+    assert improved_text(("change on a year earlier", ""), False) == (
+        "No ICS's latest value is significantly better than for the same month or quarter a year earlier.")
+    assert improved_text(("recent trend", "Only 4 yearly values: the test needs 5."), False) == (
+        "No ICS has a direction of travel on this indicator. Only 4 yearly values: the test needs 5.")
