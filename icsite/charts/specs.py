@@ -231,8 +231,10 @@ def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
             raise ValueError("an over-time chart without England was given England's rows")
         lines, _, picked, *rest = spec["layer"]
         lines["encoding"]["color"]["scale"] = {"domain": ["ICS"], "range": ["#8fb0cf"]}
+        # one board's rows come too, never shown (as England's do otherwise), so that the layer is never empty
+        always = json.dumps(rows[0]["line"]) if rows else "''"
         picked["transform"] = [t for t in picked["transform"] if "filter" not in t] + [
-            {"filter": f"datum.series === 'ICS' && datum.area === {PICK}"}]
+            {"filter": f"(datum.series === 'ICS' && datum.area === {PICK}) || datum.line === {always}"}]
         spec["layer"] = [lines, picked, *rest]
     for layer in spec["layer"][:3 if england else 2]:
         layer["encoding"]["y"]["title"] = unit
