@@ -40,7 +40,7 @@ class Comparisons:
 PUBLISHED_COLUMNS = [
     "lower_ci_99_8", "upper_ci_99_8", "ci_method", "small_number", "england_value", "compared_to_england",
     "compared_to_england_99_8", "compared_to_target", "rank", "rank_of", "rank_lowest", "rank_highest", "trend",
-    "trend_note", "peer_group", "summary",
+    "trend_note", "peer_group", "summary", "illustrative",
 ]
 #: what a series row keeps of its value row (trends and trend charts read no more): not every column, since the series
 #: is a second table as long as the values
@@ -58,6 +58,8 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     values = data.values.copy(deep=False)
     for col in ("polarity", "value_type", "multiplier", "target"):
         values[col] = lookup(values["indicator_id"], data.indicators[col], category=col in ("polarity", "value_type"))
+    # each row says whether it is an official statistic or a generated demonstration value (downloads, API)
+    values["illustrative"] = lookup(values["indicator_id"], data.indicators["illustrative"].astype(bool)).astype(bool)
     values["area_type"] = lookup(values["area_code"], data.areas["type"], category=True)
     values = add_intervals(values)
     counted = values["value_type"].isin(["proportion", "crude_rate", "directly_standardised_rate"])

@@ -40,7 +40,8 @@ def computed_table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
         out[col] = safe_text(out[col])
     for col in INTEGER_COLUMNS:
         out[col] = out[col].astype("Int64")
-    out["small_number"] = out["small_number"].map({True: "true", False: "false"})
+    for col in ("small_number", "illustrative"):  # written as in the data standard: true or false
+        out[col] = out[col].map({True: "true", False: "false"})
     return out
 
 

@@ -47,6 +47,8 @@ class SiteInfo:
     repository_url: str
     nav: list[Link]
     illustrative: bool  # the site shows generated demo values somewhere
+    indicators: int = 0  # how many indicators the site has
+    official: int = 0  # how many of them carry official statistics (not illustrative)
     canonical_root: str = ""  # the absolute site address when --base-url gave one, for <link rel="canonical">
     footer: list[Link] = field(default_factory=list)  # content pages with `footer: true`, in footer_order
 

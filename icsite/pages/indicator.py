@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 
 from icsite.charts import specs as charts
 from icsite.charts import spine_funnel as charts_more
@@ -32,9 +33,12 @@ def indicator_page(ix: SiteIndex, ind_id: str) -> IndicatorPage:
     eng_value = ix.england_now.get(ind_id)
     target = None if is_missing(ind["target"]) else float(ind["target"])
     path = f"indicators/{indicator_slug(ind_id)}/"
-    ranked, funnel, tiles, over_time = place(path, [
-        ranked_figure(ix, ind, now, period, eng_value, target), funnel_figure(ix, ind, now, period, eng_value),
-        tiles_figure(ix, ind, now, period), over_time_figure(ix, ind_id, ind)], ix.images)
+    figures = [ranked_figure(ix, ind, now, period, eng_value, target), funnel_figure(ix, ind, now, period, eng_value),
+               tiles_figure(ix, ind, now, period), over_time_figure(ix, ind_id, ind)]
+    what = " (illustrative values)" if ind["illustrative"] else " (official statistics)"
+    # every caption says what the values are (embedded alone, a chart has no page around it)
+    figures = [None if f is None else replace(f, caption=f.caption + what) for f in figures]
+    ranked, funnel, tiles, over_time = place(path, figures, ix.images)
     return IndicatorPage(
         "indicator.html", path, ind["title"], ind["definition"], has_charts=True,
         image=preview(path, [ranked, funnel, tiles, over_time]), indicator=indicator_dict(ind),

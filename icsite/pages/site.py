@@ -111,4 +111,6 @@ def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
     return SiteInfo(title=config.title, description=config.description, base_path=config.base_path, footer=footer,
                     build_date=long_date(build_date), repository_url=config.repository_url, nav=nav,
                     illustrative=bool(data.indicators["illustrative"].any()) if len(data.indicators) else False,
+                    indicators=len(data.indicators),
+                    official=int((~data.indicators["illustrative"].astype(bool)).sum()) if len(data.indicators) else 0,
                     canonical_root=config.canonical_root)

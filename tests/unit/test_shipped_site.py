@@ -546,3 +546,26 @@ def test_every_rank_says_of_how_many_and_one_table_one_period_one_n(site):
                 assert len({m.group(3) for m in ranked}) == 1, str(page.relative_to(site))
             tables += 1
     assert tables > 300
+
+
+def test_every_indicator_page_chart_and_download_says_official_or_illustrative(site):
+    import pandas as pd
+
+    indicators = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    kinds = {True: 0, False: 0}
+    for ind in indicators:
+        page = (site / ind["page"] / "index.html").read_text(encoding="utf-8")
+        tag, caption = (("Illustrative values", "(illustrative values)") if ind["illustrative"]
+                        else ("Official statistics", "(official statistics)"))
+        assert tag in page and caption in page, ind["id"]
+        other = "(official statistics)" if ind["illustrative"] else "(illustrative values)"
+        assert other not in page, ind["id"]
+        latest = pd.read_csv(site / ind["page"] / f"{ind['id']}-latest.csv", dtype=str, keep_default_na=False)
+        assert set(latest["illustrative"]) == {"true" if ind["illustrative"] else "false"}, ind["id"]
+        api = json.loads((site / ind["values"]).read_text(encoding="utf-8"))
+        at = api["columns"].index("illustrative")
+        assert {row[at] for row in api["rows"]} == {"true" if ind["illustrative"] else "false"}, ind["id"]
+        kinds[bool(ind["illustrative"])] += 1
+    assert kinds[True] and kinds[False]  # both kinds are on the shipped site
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f"{kinds[False]} of the site's {len(indicators)}" in " ".join(home.split())
