@@ -23,7 +23,11 @@ CLOSE_2026 = "2026-03-31"
 OPEN_2026 = "2026-04-01"
 HAMPSHIRE_OLD, HAMPSHIRE_NEW, FRIMLEY_ODS = "E54000042", "E54000067", "QNQ"
 AREA_FIELDS = ["code", "ods_code", "type", "name", "short_name", "slug", "parent_code",
-               "valid_from", "valid_to", "lat", "long", "code_note"]
+               "valid_from", "valid_to", "lat", "long", "code_note", "figures_from"]
+#: the first day of the earliest period published on the boundaries of England, the 2020 NHS England regions and
+#: the 2022 boards, before they existed: OHID Fingertips publishes ICB and region figures back to 2010/11 (indicator
+#: 92477 in ../shared/reference/real/, for example)
+FIGURES_FROM = "2010-04-01"
 SUCC_FIELDS = ["predecessor_code", "successor_code", "date", "kind", "note"]
 PLACE_FIELDS = ["place_code", "place_name", "place_type", "icb_code", "vintage", "part", "population_share"]
 
@@ -79,11 +83,11 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def area(code, ods, kind, name, short, parent, valid_from, valid_to="", lat="", long="", note=""):
+def area(code, ods, kind, name, short, parent, valid_from, valid_to="", lat="", long="", note="", figures_from=""):
     """Make one area row."""
     return {"code": code, "ods_code": ods, "type": kind, "name": name, "short_name": short,
             "slug": "", "parent_code": parent, "valid_from": valid_from, "valid_to": valid_to,
-            "lat": lat, "long": long, "code_note": note}
+            "lat": lat, "long": long, "code_note": note, "figures_from": figures_from}
 
 
 def icb_name(short):
@@ -93,12 +97,12 @@ def icb_name(short):
 
 def build_areas(icbs22, icbs26):
     """England, the seven NHS England regions and every ICB geography since July 2022."""
-    rows = [area(ENGLAND, "", "country", "England", "England", "", REGION_FROM)]
+    rows = [area(ENGLAND, "", "country", "England", "England", "", REGION_FROM, figures_from=FIGURES_FROM)]
     regions = {}
     for r in icbs22:
         regions[r["region_ons_code"]] = (r["region_ods_code"], r["region_name"])
     for code, (ods, name) in sorted(regions.items()):
-        rows.append(area(code, ods, "region", name, name, ENGLAND, REGION_FROM))
+        rows.append(area(code, ods, "region", name, name, ENGLAND, REGION_FROM, figures_from=FIGURES_FROM))
     for r in icbs22:
         short, code23, code22 = r["name"], r["ons_code_2023"], r["ons_code_2022"]
         valid_to = CLOSE_2026 if (r["valid_to"] or code23 == HAMPSHIRE_OLD) else ""
@@ -107,10 +111,10 @@ def build_areas(icbs22, icbs26):
             valid_from = CODE_CHANGE_DATE
             rows.append(area(code22, r["ods_code"], "icb", icb_name(short), short,
                              r["region_ons_code"], ICB_FROM, "2023-03-31", r["lat"], r["long"],
-                             f"July 2022 ONS code, replaced by {code23} on {CODE_CHANGE_DATE}"))
+                             f"July 2022 ONS code, replaced by {code23} on {CODE_CHANGE_DATE}", FIGURES_FROM))
         note = f"ONS code from April 2023 (was {code22})" if code22 != code23 else ""
         rows.append(area(code23, r["ods_code"], "icb", icb_name(short), short,
-                         r["region_ons_code"], valid_from, valid_to, r["lat"], r["long"], note))
+                         r["region_ons_code"], valid_from, valid_to, r["lat"], r["long"], note, FIGURES_FROM))
     for r in icbs26:
         if r["change"].startswith("unchanged"):
             continue
@@ -191,6 +195,9 @@ def descriptor():
             field("long", "number", "Longitude of the ONS label point (where known)",
                   minimum=-7, maximum=2),
             field("code_note", "string", "Note about the code, e.g. its source"),
+            field("figures_from", "date", "Optional: the first day of the earliest period for which figures are "
+                  "published on this area's boundary before it existed (estimates on that boundary; values for "
+                  "periods between this date and valid_from are accepted and labelled so)"),
         ],
         "missingValues": [""],
         "primaryKey": ["code"],

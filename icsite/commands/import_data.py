@@ -2,7 +2,8 @@
 
     import fingertips FILE --package NAME [--data DIR] [overrides]
     import fingertips --indicator ID [--indicator ID ...] --package NAME [--data DIR] [overrides]
-    import ae FILE --package NAME [--data DIR] [--id ID] [--icb-lookup FILE] [--exclude-booked]
+    import ae FILE --package NAME [--data DIR] [--id ID] [--icb-lookup FILE ...] [--no-icb ORG_CODE ...]
+              [--exclude-booked]
 
 Exit status: 0 imported (or nothing changed), the report printed; 1 the input has problems (the message says which
 file, row and column, and what was expected), including an input refused before import (not a regular file, over a
@@ -64,8 +65,15 @@ def parser() -> argparse.ArgumentParser:
                         "regions and England.")
     ae.add_argument("file", metavar="FILE", help="the monthly CSV")
     ae.add_argument("--id", default="ae_4hr", help="the indicator id (default ae_4hr)")
-    ae.add_argument("--icb-lookup", metavar="FILE", help="a CSV with columns Org Code and ICB Code, for a file "
-                    "without an ICB Code column")
+    ae.add_argument("--icb-lookup", metavar="FILE", action="append", help="the provider-to-ICB mapping, for a "
+                    "file without an ICB Code column: NHS England's A&E 'System Mapping' for the data's financial "
+                    "year, saved as a CSV with the columns Org Code and ICB Code, and optionally From and To (the "
+                    "months a row applies to). Repeat for several files (say, one a year, each row with its "
+                    "months). A provider with attendances that cannot be placed on an ICB that existed in its "
+                    "month refuses the import. Without it no ICB values are imported (England and regions only)")
+    ae.add_argument("--no-icb", metavar="ORG_CODE", action="append", help="count this provider towards England "
+                    "and its region only, in no ICB: for a provider the year's mapping leaves out (repeat, or "
+                    "separate codes with commas)")
     ae.add_argument("--exclude-booked", action="store_true", help="leave booked appointments out of both counts")
     for p in (ft, ae):
         p.add_argument("--package", required=True, metavar="NAME", help="the package folder to write, e.g. "
@@ -126,8 +134,12 @@ def main(argv: list[str]) -> int:
         else:
             from icsite.importers import nhse_ae  # noqa: PLC0415
 
+            no_icb = [code.strip() for given in args.no_icb or [] for code in given.split(",") if code.strip()]
+            bad = next((code for code in no_icb if not re.fullmatch(r"[A-Za-z0-9]{3,8}", code)), None)
+            if bad is not None:
+                return usage(f"--no-icb {bad}: expected a provider's Org Code (ODS code), such as RJ1 or Y02147")
             report = nhse_ae.import_file(Path(args.file), data_dir, args.package, indicator_id=args.id,
-                                         icb_lookup=Path(args.icb_lookup) if args.icb_lookup else None,
+                                         icb_lookup=[Path(f) for f in args.icb_lookup or []], no_icb=no_icb,
                                          exclude_booked=args.exclude_booked, today=today)
     except InputProblem as problem:
         text = str(problem)

@@ -61,6 +61,9 @@ def compute(data: SiteData, min_events: int = MIN_EVENTS) -> Comparisons:
     # each row says whether it is an official statistic or a generated demonstration value (downloads, API)
     values["illustrative"] = lookup(values["indicator_id"], data.indicators["illustrative"].astype(bool)).astype(bool)
     values["area_type"] = lookup(values["area_code"], data.areas["type"], category=True)
+    # a board's or region's figures for a period before it existed, published on its boundary (`figures_from`)
+    values["before_area"] = ((values["period_end"] < lookup(values["area_code"], data.areas["valid_from"]))
+                             & (values["area_type"] != "country")).to_numpy()
     values = add_intervals(values)
     counted = values["value_type"].isin(["proportion", "crude_rate", "directly_standardised_rate"])
     values["small_number"] = counted & (values["numerator"] < min_events)
@@ -182,7 +185,7 @@ def match_rows(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on:
 
 def sentences(values: pd.DataFrame) -> pd.Series:
     """The plain-English sentence of every row (worked out once per distinct combination of its inputs)."""
-    keys = ["compared_to_england", "trend", "status", "small_number"]
+    keys = ["compared_to_england", "trend", "status", "small_number", "before_area"]
     combination = np.zeros(len(values), dtype=np.int64)  # the inputs' codes as the digits of one number
     for col in keys:
         codes, distinct = pd.factorize(values[col])  # code -1: a missing cell

@@ -7,8 +7,17 @@ Each sentence says no more than the numbers support: "better" and "worse" only f
 from __future__ import annotations
 
 
-def row_sentence(comparison: str, trend: str | None, status: str | None, small_number: bool) -> str:
-    """One ICS on one indicator: "Significantly worse than England and getting worse"."""
+def row_sentence(comparison: str, trend: str | None, status: str | None, small_number: bool,
+                 before_area: bool = False) -> str:
+    """One ICS on one indicator: "Significantly worse than England and getting worse"; for figures published on an
+    area's boundary for a period before it existed, a second sentence saying so."""
+    sentence = _row_sentence(comparison, trend, status, small_number)
+    if before_area:
+        sentence += " The figure is for the area's boundary in a period before the board or region existed."
+    return sentence
+
+
+def _row_sentence(comparison: str, trend: str | None, status: str | None, small_number: bool) -> str:
     if status == "suppressed":
         return "Suppressed: the value is not published."
     if small_number:

@@ -4,15 +4,20 @@ package.
 The export (docs: /work/shared/reference/fingertips-format.md) has 26 columns, or 27 in current exports (a final
 `Time period range`); later unknown columns are ignored and named in the report. Column 23 compares with the parent
 area and its name varies (`Compared to percentiles`, `Compared to Regions (statistical) value or percentiles`...),
-so it is checked by its prefix `Compared to`; every other column by its name, ignoring case, spaces and dots (so
-the fingertipsR names `IndicatorID`, `LowerCI95.0limit` are accepted too).
+so it is checked by its prefix `Compared to`; the API's CSV heads it `Column not used`, also accepted, as is
+`Target data` for column 26 (`Compared to goal`; fingertipsR renames it so). Every other column is checked by its
+name, ignoring case, spaces and dots (so the fingertipsR names `IndicatorID`, `LowerCI95.0limit` and the web
+page's `AreaName` are accepted too). R writes `NA` (or `NaN`) for a missing number: in the number columns (Value,
+the limits, Count, Denominator) these are read as empty cells and counted in the report; elsewhere they are kept
+as written.
 
 What becomes of each row:
 
 - Headline rows only: `Category Type` empty and the indicator's own Sex and Age. When an indicator has several
-  Sex/Age combinations the one kept is `--sex`/`--age` if given, else the most common of the `Persons` rows, else
-  the most common one (the first seen on a tie); rows with a category or another Sex/Age are breakdown rows,
-  counted in the report and not imported.
+  Sex/Age combinations the one kept is `--sex`/`--age` if given (case and spaces ignored), else the most common of
+  the `Persons` rows, else the most common one (the first seen on a tie); rows with a category or another Sex/Age
+  are breakdown rows, counted in the report and not imported. The report says which combination was taken and why,
+  and every other one with its number of rows.
 - Areas: England, NHS England regions and ICBs, placed with `registry.Registry.place` (the ONS code; an old code
   moves to its `code_change` successor when that existed in the period; an older or unknown code is matched by the
   ODS code suffix of the area name, `NHS X Integrated Care Board - QHL`). Other area types and unplaceable areas
@@ -29,7 +34,7 @@ What becomes of each row:
 
 Indicator metadata (each can be given instead with a flag; see `infer`):
 
-- id `fingertips_<Indicator ID>` (or `--id`), title the Indicator Name, `fingertips_id`, source
+- id `fingertips_<Indicator ID>` (or `--id`), title (see below), `fingertips_id`, source
   "OHID Fingertips, indicator <id>", `illustrative` false.
 - value_type and multiplier from value / (count / denominator): close to a power of ten M (1, 100, 1,000,
   10,000, 100,000) in every row → a proportion (M = 100 or 1, counts within denominators) or a crude rate per M;
@@ -42,7 +47,11 @@ Indicator metadata (each can be given instead with a flag; see `infer`):
   wins. Without such labels, the `Recent Trend` labels (`Increasing and getting better`...) are used the same way.
   With only Higher/Lower/Similar (no judgement made by Fingertips) or nothing: no_judgement.
 - frequency from the most common period length; domain `healthy_lives` unless `--domain`; decimals 0 for counts,
-  else 1; short title the title cut to 32 characters.
+  else 1.
+- title the Indicator Name with the Sex and Age taken, unless `Persons` (or `Not applicable`) and `All ages`, or
+  the name says them already: `Emergency admissions (0 to 4 years)`, `... (Male, 65+ years)`; short title the
+  same within 32 characters, the age as Fingertips labels it (`Emergency admissions (0-4 yrs)`) and the name cut
+  before the Sex and Age (`fingertips_mapping.titles`).
 
 The export's layout and its reading are in `fingertips_export`; rows to values and the metadata in
 `fingertips_mapping`.
@@ -73,7 +82,7 @@ from icsite.importers.fingertips_mapping import (HAS_COUNTS, HAS_INTERVAL, Optio
                                                  infer, parse_entry, value_row)
 from icsite.importers.package import write_package
 from icsite.importers.registry import Registry
-from icsite.importers.report import Report, listed
+from icsite.importers.report import Report
 
 API = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
 ICB_AREA_TYPE = 221  # "ICBs, former STPs"
@@ -150,7 +159,7 @@ def import_exports(exports: list[tuple[str, str]], data_dir: Path, package: str,
 
     indicator_rows, value_rows, sources = [], [], []
     for indicator, ind_rows in by_indicator.items():
-        combo = headline_combo(ind_rows, options, indicator)
+        combo, chosen = headline_combo(ind_rows, options, indicator)
         name = next((r[1] for r in ind_rows if r[1]), f"Fingertips indicator {indicator}")
         entries, seen, other_combos = [], set(), Counter()
         for row in ind_rows:
@@ -193,10 +202,12 @@ def import_exports(exports: list[tuple[str, str]], data_dir: Path, package: str,
         report.details.append(f"Indicator {meta['id']} (Fingertips {indicator}; {quoted(combo[0], 40)}, "
                               f"{quoted(combo[1], 40)}): {quoted(meta['title'])}")
         report.details += explain
-        if other_combos:
-            report.details.append("  other Sex/Age kept apart: " + listed(
-                [f"{quoted(s, 40)}, {quoted(a, 40)} ({n} row{'s' if n > 1 else ''})"
-                 for (s, a), n in other_combos.items()], "; "))
+        if other_combos or options.get("sex", indicator) or options.get("age", indicator):
+            report.details.append(f"  Sex/Age {quoted(combo[0], 40)}, {quoted(combo[1], 40)}: {chosen}")
+        if other_combos:  # every one, so that the report says what else the file has
+            report.details.append("  other Sex/Age kept apart: " + "; ".join(
+                f"{quoted(s, 40)}, {quoted(a, 40)} ({n} row{'s' if n > 1 else ''})"
+                for (s, a), n in other_combos.items()))
         vtype = meta["value_type"]
         has_numbers = [e for e in entries if e.status != "suppressed"]
         limits = ("lower", "upper", "lower_99_8", "upper_99_8")

@@ -96,24 +96,117 @@ class Entry:
     upper_99_8: float | None = None
 
 
-def headline_combo(rows: list[Row], options: Options, indicator: str) -> tuple[str, str]:
-    """The Sex and Age of the indicator's headline rows (see the module docstring)."""
+def _same(a: str, b: str) -> bool:
+    return "".join(a.split()).lower() == "".join(b.split()).lower()
+
+
+def headline_combo(rows: list[Row], options: Options, indicator: str) -> tuple[tuple[str, str], str]:
+    """The Sex and Age of the indicator's headline rows (see the module docstring), and how they were chosen."""
     combos = Counter((r[7], r[8]) for r in rows if not r[9])
     if not combos:
-        return ("", "")
+        return ("", ""), "no headline rows"
     sex, age = options.get("sex", indicator), options.get("age", indicator)
-    if sex is not None or age is not None:
-        wanted = [c for c in combos if (sex is None or c[0].lower() == sex.lower())
-                  and (age is None or c[1].lower() == age.lower())]
+    given = " and ".join(flag for flag, value in (("--sex", sex), ("--age", age)) if value is not None)
+    if given:
+        wanted = [c for c in combos if (sex is None or _same(c[0], sex)) and (age is None or _same(c[1], age))]
         if not wanted:
-            have = listed([f"{quoted(s, 40)}, {quoted(a, 40)}" for s, a in combos], "; ")
+            have = "; ".join(f"{quoted(s, 40)}, {quoted(a, 40)}" for s, a in combos)
             raise InputProblem(f"indicator {indicator} has no headline rows with Sex '{quoted(sex or 'any')}' and "
                                f"Age '{quoted(age or 'any')}' (it has: {have})", status=2)
         combos = Counter({c: combos[c] for c in wanted})
     persons = Counter({c: n for c, n in combos.items() if c[0].lower() == "persons"})
     pool = persons or combos
     best = max(pool.values())
-    return next(c for c in pool if pool[c] == best)  # Counter keeps first-seen order
+    combo = next(c for c in pool if pool[c] == best)  # Counter keeps first-seen order
+    tie = ", the first in the file of those with as many" if list(pool.values()).count(best) > 1 else ""
+    how = [f"given with {given}"] if given else []
+    if len(combos) > 1:  # several matched: say how one was chosen
+        how.append("the Persons one" if len(pool) == 1 else
+                   f"the most common{' Persons' if persons else ''} combination ({best} rows{tie})")
+        how.append("choose another with --sex and --age")
+    return combo, "; ".join(how) or "the only one"
+
+
+# --- Titles ---------------------------------------------------------------------------------------------------------
+
+NO_SEX = {"", "persons", "not applicable"}
+NO_AGE = {"", "all ages", "not applicable"}
+SEX_WORDS = {"male": r"males?|men|boys", "female": r"females?|women|girls"}
+
+
+AGE_FORMS = {"range": r"(\d+)\s*-\s*(\d+) ?yrs?", "plus": r"(\d+) ?\+ ?yrs?", "under": r"< ?(\d+) ?yrs?",
+             "single": r"(\d+) ?yrs?"}  # Fingertips age labels: `0-4 yrs`, `65+ yrs`, `<75 yrs`, `65 yrs`
+
+
+def _age_form(label: str) -> tuple[str, list[str]] | None:
+    for form, pattern in AGE_FORMS.items():
+        if m := re.fullmatch(pattern, label, re.I):
+            return form, list(m.groups())
+    return None
+
+
+def age_words(age: str) -> str:
+    """A Fingertips age label in words: `0-4 yrs` 0 to 4 years, `65+ yrs` 65+ years, `<1 yr` under 1 year, `65 yrs`
+    65 years (a label in another form as it is)."""
+    label = " ".join(age.split())
+    parsed = _age_form(label)
+    if parsed is None:
+        return label
+    form, (a, *b) = parsed
+    years = lambda n: f"{n} year{'' if n == '1' else 's'}"  # noqa: E731
+    return {"range": lambda: f"{a} to {years(b[0])}", "plus": lambda: f"{a}+ years",
+            "under": lambda: f"under {years(a)}", "single": lambda: years(a)}[form]()
+
+
+def names_age(name: str, age: str) -> bool:
+    """Whether an indicator name already says its age group (`Under 75 mortality...` for `<75 yrs`, `(18+)` for
+    `18+ yrs`, `(0 to 4 years)` for `0-4 yrs`, `at 65` for `65 yrs`)."""
+    label = " ".join(age.split())
+    if label.lower() in name.lower():
+        return True
+    parsed = _age_form(label)
+    if parsed is None:
+        return False
+    form, (a, *b) = parsed
+    a = rf"(?<![\d.]){a}(?![\d.])"
+    said = {"range": lambda: a + r"\s*(-|–|to)\s*" + rf"(?<![\d.]){b[0]}(?![\d.])",
+            "plus": lambda: a + r"\s*(\+|(years\s+)?(and|or)\s+(over|older|above))|\bover\s+" + a,
+            "under": lambda: r"(<\s*|\b(under|below|less than)\s+)" + a,
+            "single": lambda: r"\b(at|aged?)\s+" + a + r"(?!\s*(\+|-|–|to\b))|" + a + r"\s*(yrs?|years?)\b"}[form]()
+    return bool(re.search(said, name, re.I))
+
+
+def titles(name: str, combo: tuple[str, str]) -> tuple[str, str]:
+    """The title and short title of an indicator: its name, with its Sex and Age unless `Persons`, `All ages` or
+    said by the name (`Emergency admissions (0 to 4 years)`, short `Emergency admissions (0-4 yrs)`). The short
+    title is at most 32 characters: the name is cut before the Sex and Age are (shown as Fingertips labels them), and
+    an age said in the name's last brackets is shown the same way."""
+    name = " ".join(name.split())
+    sex, age = (" ".join(x.split()) for x in combo)
+    sex_said = re.compile(rf"\b({SEX_WORDS.get(sex.lower(), re.escape(sex))})\b", re.I)
+    show_sex = sex.lower() not in NO_SEX and not sex_said.search(name)
+    show_age = age.lower() not in NO_AGE and not names_age(name, age)
+    last = re.fullmatch(r"(.*?\S)\s*\(([^()]*)\)", name)
+    in_last = bool(last) and age.lower() not in NO_AGE and names_age(last[2], age)  # `... (0 to 4 years)`
+    words = [sex] * show_sex + [age_words(age)] * show_age
+    if in_last and show_sex:  # `Emergency admissions (Male, 0 to 4 years)`
+        title = f"{last[1]} ({sex}, {last[2]})"
+    else:
+        title = name + (f" ({', '.join(words)})" if words else "")
+    if len(title) <= 32:
+        return title, title
+    base, short_sex, short_age = name, show_sex, show_age
+    if in_last:  # the short title shows the age as Fingertips labels it: `(0-4 yrs)`
+        base, short_age = last[1], True
+        short_sex = show_sex or (sex.lower() not in NO_SEX and bool(sex_said.search(last[2])))
+    labels = [sex] * short_sex + [age] * short_age
+    suffix = f" ({', '.join(labels)})" if labels else ""
+    room = 32 - len(suffix)
+    if len(base) <= room:
+        return title, base + suffix
+    if room >= 12:
+        return title, short_title(base, room) + suffix
+    return title, short_title(title)
 
 
 def parse_entry(row: Row, placement_code: str, label: str, start: date, end: date) -> Entry:
@@ -251,8 +344,10 @@ def infer(indicator: str, name: str, entries: list[Entry], options: Options, com
                                              "the default (set it with --domain)"))
     decimals = given("decimals") or ("0" if vtype == "count" else "1")
     sex, age = combo
-    title = given("title") or " ".join(name.split()) + (f" ({sex})" if sex and sex.lower() != "persons" else "")
-    short = given("short_title") or short_title(title)
+    title, short = titles(name, combo)
+    if given("title"):
+        title, short = given("title"), short_title(given("title"))
+    short = given("short_title") or short
     plain = " ".join(name.split())
     definition = given("definition") or (f"{plain} ({sex}, {age}). Figures from OHID Fingertips indicator "
                                          f"{indicator}; its full definition is in the Fingertips metadata.")

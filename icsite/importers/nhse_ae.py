@@ -28,23 +28,44 @@ sources); columns are matched by name, ignoring case and spaces, in any order:
 - `ICB Code` (optional; also `ICB`, `ICB ODS code`, `ICB ONS code`): the ICB a row belongs to, by its ODS code
   (`QHL`) or ONS code (`E54000055`; an older code is matched as for Fingertips).
 
-The published file has **no ICB column**: NHS England's ICB figures are derived by mapping providers to ICBs. A row
-gets its ICB from the `ICB Code` column if the file has one (add it yourself, or use a commissioner-level file), else
-from a lookup file given with `icb_lookup` (`--icb-lookup`: a CSV with columns `Org Code` and `ICB Code`), else
-when `Org Code` is itself an ICB's ODS code. A row with no ICB still counts towards its region and England; the
-report lists such rows. Each row goes to the region named in `Parent Org` (or, failing that, its ICB's region).
+The published file has **no ICB column**: NHS England's ICB figures are derived by mapping providers to ICBs, with
+its A&E "System Mapping" for the financial year (published with the monthly files). A row gets its ICB from the
+file's `ICB Code` column if it has one (add it yourself, or use a commissioner-level file), else from lookup files
+given with `icb_lookup` (`--icb-lookup FILE`, repeatable: CSVs with the columns `Org Code` and `ICB Code`, and
+optionally `From` and `To`), else when `Org Code` is itself an ICB's ODS code (`nhse_ae_mapping.place_row`).
+
+The mapping is chosen by month. A lookup row with `From` and `To` applies to the months from its From month to its
+To month (a month, `2025-04` or `Apr 2025`, or a date that starts a month for From, ends one for To, `2026-03-31`;
+an empty cell or no column: no limit); rows that do not apply to a month are ignored for that month. One file can
+hold every year's rows, or each year's file can be given with its own `--icb-lookup`; a provider with two rows for
+the same month is refused. The ICB a row names must have existed in the month (areas.csv `valid_from`,
+`valid_to`).
+
+**Refused rather than guessed.** An ICB's value is the sum over all of its providers: when a provider with
+attendances cannot be placed on an ICB for its month (not in the lookup for that month, mapped to a board that did
+not exist in that month, such as a board of April 2026 for a 2025 month, an unknown or ambiguous code), no value is
+published from a partial sum. The whole import is refused (`nhse_ae_mapping.refusal`, exit 1, nothing written, not
+even England and the regions, which do not depend on the mapping: a month is imported whole or not at all), with
+each such provider by Org Code, Org name, month and reason. Providers with no attendances are not refused: no sum
+depends on them (the report names them). A provider is counted towards England and its region only, in no ICB,
+when that is said: `no_icb` (`--no-icb CODE`, for a provider the year's mapping leaves out), an empty cell of the
+file's ICB Code column, or an empty ICB Code in its lookup row; the report names each.
+
+With no ICB column and no lookup (and Org Codes that are not ICBs), no ICB value is imported: the report warns and
+says where the mapping comes from, only England and region rows are written, and the package's existing ICB rows for
+those months are kept. Each row goes to the region named in `Parent Org` (or, failing that, its ICB's region).
 Other columns (12-hour waits, admissions) are ignored. A missing required column is an error naming it.
 
-The file (and the lookup file) is read with `common.read_text` and `common.read_csv`: it is refused, with nothing
+The file (and each lookup file) is read with `common.read_text` and `common.read_csv`: it is refused, with nothing
 written, when it is not a regular file, is over a limit, has an unbalanced quote or a row with more or fewer cells
-than the header, or gives a provider twice for the same month (the lookup: a provider twice); see
+than the header, or gives a provider twice for the same month (the lookups: a provider twice for a month); see
 docs/importing.md, "What is refused".
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +74,10 @@ from icsite.core.standard import ENGLAND, OGL_TITLE
 from icsite.importers.cells import fmt_number, parse_number, period_dates
 from icsite.importers.common import INDICATOR_ID, InputProblem, quoted, read_csv, read_text, refuse_duplicates
 from icsite.importers.package import write_package
-from icsite.importers.registry import ONS_CODE, Registry
+from icsite.importers.nhse_ae_mapping import (ICB_COLUMN, NO_MAPPING, Lookup, NoIcb, Unplaced, financial_year,
+                                              kept_icb_rows, month_label, month_start, norm, place_row, read_lookups,
+                                              refusal)
+from icsite.importers.registry import Registry
 from icsite.importers.report import Report, RowRef
 
 REQUIRED = {  # role -> accepted column names (the first is the current one)
@@ -76,10 +100,6 @@ BOOKED = {
     "over_booked_type2": ["Attendances over 4hrs Booked Appointments Type 2"],
     "over_booked_other": ["Attendances over 4hrs Booked Appointments Other Department"],
 }
-ICB_COLUMN = ["ICB Code", "ICB", "ICB ODS code", "ICB ONS code"]
-MONTH_NAMES = {m.upper(): i for i, m in enumerate(["", "January", "February", "March", "April", "May", "June",
-                                                  "July", "August", "September", "October", "November",
-                                                  "December"]) if m}
 SOURCE = "NHS England A&E Attendances and Emergency Admissions (monthly)"
 INDICATOR = {
     "title": "A&E: % of attendances admitted, transferred or discharged within 4 hours (all types)",
@@ -95,59 +115,25 @@ INDICATOR = {
 }
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9&+]", "", (name or "").lower())
-
-
-def month_label(text: str) -> str | None:
-    """`MSitAE-MARCH-2024`, `March 2024`, `Mar 2024` or `2024-03` -> `Mar 2024`; None otherwise."""
-    text = text.strip()
-    match = re.fullmatch(r"(?:MSitAE-)?([A-Za-z]+)[-\s]+(\d{4})", text, re.I)
-    if match:
-        word = match[1].upper()
-        month = MONTH_NAMES.get(word) or next((i for name, i in MONTH_NAMES.items()
-                                               if len(word) == 3 and name.startswith(word)), None)
-        return date(int(match[2]), month, 1).strftime("%b %Y") if month else None
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if match and 1 <= int(match[2]) <= 12:
-        return date(int(match[1]), int(match[2]), 1).strftime("%b %Y")
-    return None
-
-
 def find_columns(header: list[str], label: str, exclude_booked: bool) -> tuple[dict[str, int], bool]:
     """Column index by role; InputProblem naming the first required column that is missing."""
-    positions = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
+    positions = {norm(h): i for i, h in reversed(list(enumerate(header)))}
     found: dict[str, int] = {}
     for role, names in REQUIRED.items():
-        index = next((positions[_norm(n)] for n in names if _norm(n) in positions), None)
+        index = next((positions[norm(n)] for n in names if norm(n) in positions), None)
         if index is None:
             alias = f" (or '{names[1]}')" if len(names) > 1 else ""
             raise InputProblem(f"{label}, line 1: the column '{names[0]}'{alias} is missing. The NHS England monthly "
                                "A&E CSV has the columns " + ", ".join(n[0] for n in REQUIRED.values())
                                + " (see docs/importing.md)")
         found[role] = index
-    booked = all(_norm(n[0]) in positions for n in BOOKED.values()) and not exclude_booked
+    booked = all(norm(n[0]) in positions for n in BOOKED.values()) and not exclude_booked
     if booked:
-        found.update({role: positions[_norm(names[0])] for role, names in BOOKED.items()})
-    icb = next((positions[_norm(n)] for n in ICB_COLUMN if _norm(n) in positions), None)
+        found.update({role: positions[norm(names[0])] for role, names in BOOKED.items()})
+    icb = next((positions[norm(n)] for n in ICB_COLUMN if norm(n) in positions), None)
     if icb is not None:
         found["icb"] = icb
     return found, booked
-
-
-def read_lookup(path: Path) -> dict[str, str]:
-    """Provider ODS code -> ICB code, from a CSV with columns `Org Code` and `ICB Code`; refused when a provider
-    is given twice."""
-    header, rows = read_csv(read_text(path), str(path))
-    header = [_norm(h) for h in header]
-    org = next((header.index(n) for n in ("orgcode", "providercode", "provider") if n in header), None)
-    icb = next((header.index(_norm(n)) for n in ICB_COLUMN if _norm(n) in header), None)
-    if org is None or icb is None:
-        raise InputProblem(f"{path}, line 1: expected the columns 'Org Code' and 'ICB Code'")
-    rows = [(line, cells) for line, cells in rows if cells[org].strip()]
-    refuse_duplicates(((cells[org].strip().upper(), RowRef(str(path), line)) for line, cells in rows),
-                      lambda code: f"provider {quoted(code)}")
-    return {cells[org].strip().upper(): cells[icb].strip() for _, cells in rows}
 
 
 def provider_key(cells: list[str], columns: dict[str, int]) -> tuple[str, str]:
@@ -165,19 +151,23 @@ class Sums:
 
 
 def import_file(path: Path, data_dir: Path, package: str, *, indicator_id: str = "ae_4hr",
-                icb_lookup: Path | None = None, exclude_booked: bool = False, today: date | None = None) -> Report:
-    """Import one monthly A&E CSV into package `package` of `data_dir`; see the module docstring."""
+                icb_lookup: Path | Sequence[Path] | None = None, no_icb: Iterable[str] = (),
+                exclude_booked: bool = False, today: date | None = None) -> Report:
+    """Import one monthly A&E CSV into package `package` of `data_dir`; see the module docstring. `icb_lookup`:
+    one lookup file or several (their rows taken together); `no_icb`: Org Codes counted in no ICB."""
+    paths = [icb_lookup] if isinstance(icb_lookup, Path) else list(icb_lookup or [])
     return import_text(read_text(path), path.name, data_dir, package, indicator_id=indicator_id,
-                       lookup=read_lookup(icb_lookup) if icb_lookup else None, exclude_booked=exclude_booked,
+                       lookup=read_lookups(paths) if paths else None, no_icb=no_icb, exclude_booked=exclude_booked,
                        today=today)
 
 
 def import_text(text: str, label: str, data_dir: Path, package: str, *, indicator_id: str = "ae_4hr",
-                lookup: dict[str, str] | None = None, exclude_booked: bool = False,
+                lookup: Lookup | None = None, no_icb: Iterable[str] = (), exclude_booked: bool = False,
                 today: date | None = None) -> Report:
     if not INDICATOR_ID.match(indicator_id):
         raise InputProblem(f"--id {indicator_id}: an id is lower-case letters, digits and _", status=2)
     today = today or date.today()
+    no_icb = {c.strip().upper() for c in no_icb if c.strip()}
     registry = Registry.load(data_dir)
     report = Report(f"NHS England monthly A&E CSV {label}", package)
     report.sources.add(label)
@@ -192,17 +182,21 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
                                                            "att_booked_other"] if booked else [])
     overs = ["over_type1", "over_type2", "over_other"] + (["over_booked_type1", "over_booked_type2",
                                                            "over_booked_other"] if booked else [])
+    files = "; ICBs from the lookup file" + (f"s {lookup.named()}" if lookup and len(lookup.files) > 1 else "")
     report.details.append(f"{label}: {len(header)} columns; attendances of types 1, 2 and other"
                           + (", booked appointments included" if booked else
                              (", booked appointments left out" if exclude_booked else
                               " (no booked-appointment columns)"))
                           + ("; ICBs from the ICB column" if "icb" in columns else
-                             ("; ICBs from the lookup file" if lookup is not None else
+                             (files if lookup is not None else
                               "; no ICB column: ICBs only for rows whose Org Code is an ICB")))
 
     sums: dict[tuple[str, str], Sums] = defaultdict(Sums)
     periods: dict[str, tuple[date, date]] = {}
     totals: dict[str, Sums] = defaultdict(Sums)
+    unplaced: list[Unplaced] = []
+    nobody = NoIcb()
+    seen: set[str] = set()
     for line, cells in rows:
         ref = RowRef(label, line)
         report.rows_read += 1
@@ -245,27 +239,27 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
             report.skip("area-not-valid", ref)
             continue
         report.imported.append(ref)
+        seen.add(code.upper())
         places = [ENGLAND]
-        icb_code = cell("icb") if "icb" in columns else ""
-        if not icb_code and lookup is not None:
-            icb_code = lookup.get(code.upper(), "")
-        if not icb_code and any(a.type == "icb" for a in registry.by_ods.get(code.upper(), [])):
-            icb_code = code
-        icb = None
-        if not icb_code:
-            report.partial.setdefault("in England and its region but no ICB (no ICB code for the row)",
-                                      []).append(ref)
+        place = place_row(registry, lookup, no_icb, code=code, icb_cell=cell("icb") if "icb" in columns else None,
+                          start=start, end=end)
+        icb = place.icb
+        if icb is not None:
+            places.append(icb.code)
+            if place.how:  # an ONS code of another vintage
+                report.matched.append(f"{report.rows([ref])}: {place.how}")
         else:
-            placement = registry.place(icb_code, "", start, end)
-            icb = registry.areas.get(placement.code) if placement.code else None
-            if icb is None or icb.type != "icb":
-                report.partial.setdefault(f"in England and its region but no ICB (ICB code not placed: "
-                                          f"{placement.reason or 'not an ICB'})", []).append(ref)
-                icb = None
-            else:
-                places.append(icb.code)
-                if placement.how and ONS_CODE.match(icb_code.upper()):  # an ONS code of another vintage
-                    report.matched.append(f"{report.rows([ref])}: {placement.how}")
+            why = place.no_icb or ("no ICB code for the row" if place.unmapped else "not placed, no attendances")
+            report.partial.setdefault(f"in England and its region but no ICB ({why})", []).append(ref)
+            if place.no_icb and attendances > 0:
+                nobody.say(code.upper(), name, place.no_icb, attendances, label_month)
+            elif place.unmapped and attendances > 0:
+                nobody.unmapped += 1
+            elif place.problem and attendances > 0:
+                unplaced.append(Unplaced(ref, code.upper(), name, label_month, attendances, place.problem,
+                                         place.given))
+            elif place.problem:
+                nobody.ignore(code.upper(), name, place.problem[2], label_month)
         region = registry.region(cell("parent_org"))
         if region is None and icb is not None:
             region = registry.areas.get(icb.parent)
@@ -278,6 +272,21 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
             s.attendances += attendances
             s.over += over
             s.rows += 1
+
+    if unplaced:
+        raise InputProblem(refusal(report.title, package, unplaced, nobody.ignored_text()))
+    report.details += nobody.lines()
+    report.details += [f"--no-icb {code}: no row of the file has this Org Code" for code in sorted(no_icb - seen)]
+    kept: list[dict] = []
+    if nobody.unmapped:  # nothing says where the providers go: no ICB value at all, the package's ICB rows kept
+        for key in [k for k in sums if registry.areas[k[0]].type == "icb"]:
+            del sums[key]
+        kept = kept_icb_rows(data_dir, package, indicator_id, set(periods), registry)
+        months = sorted(periods, key=month_start)
+        kept_text = (f", and the package's {len(kept)} ICB value row(s) for {', '.join(months)} are kept as they "
+                     "were" if kept else "")
+        years = ", ".join(sorted({financial_year(month_start(m)) for m in months}))
+        report.warnings.append(NO_MAPPING.format(kept=kept_text, years=years))
 
     values = []
     for (area, period), s in sums.items():
@@ -308,6 +317,7 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
         raise InputProblem(report.render() + "Nothing to import: no row could be placed on a month.")
     values.sort(key=lambda v: (v["area_code"], v["period_start"]))
     report.values_written = len(values)
+    values = sorted(values + kept, key=lambda v: (v["area_code"], v["period_start"]))
     indicator = {"id": indicator_id, **INDICATOR}
     write_package(data_dir, package, [indicator], values, title="A&E: 4-hour performance",
                   description="The share of A&E attendances dealt with within four hours, summed from NHS England's "

@@ -23,10 +23,14 @@ class Area:
     parent: str
     valid_from: date
     valid_to: date | None
+    figures_from: date | None = None  # figures on its boundary are published from this day, before valid_from
 
-    def exists_during(self, start: date, end: date) -> bool:
-        """True when the area existed for at least part of the period (as `build.py --check` requires)."""
-        return end >= self.valid_from and (self.valid_to is None or start <= self.valid_to)
+    def exists_during(self, start: date, end: date, figures: bool = False) -> bool:
+        """True when the area existed for at least part of the period; with `figures`, also when the registry says
+        figures on its boundary are published for the period from before it existed (`figures_from`), as
+        `build.py --check` accepts."""
+        first = min(self.valid_from, self.figures_from) if figures and self.figures_from else self.valid_from
+        return end >= first and (self.valid_to is None or start <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,9 @@ class Registry:
                                   row["name"].strip(), row.get("parent_code", "").strip(),
                                   date.fromisoformat(row["valid_from"].strip()),
                                   date.fromisoformat(row["valid_to"].strip()) if row.get("valid_to", "").strip()
-                                  else None))
+                                  else None,
+                                  date.fromisoformat(row["figures_from"].strip())
+                                  if (row.get("figures_from") or "").strip() else None))
             except (KeyError, ValueError) as exc:
                 raise InputProblem(f"{areas_file}: cannot read the area registry ({exc}); run "
                                    "python build.py --check first") from None
@@ -133,6 +139,10 @@ class Registry:
                 return Placement(chosen.code, how=f"{quoted(code) or '(no code)'} ({quoted(ods)}) -> {chosen.code} "
                                                   "(ODS code)")
             return Placement(None, "area-ambiguous")
+        if area is not None and area.exists_during(start, end, figures=True):
+            # no code of the board existed then, but figures on its boundary are published for the period
+            return Placement(area.code, how="" if area.type == "country" else
+                             f"{code}: figures on its boundary from before it existed")
         if area is not None or known_ods:
             return Placement(None, "area-not-valid")
         return Placement(None, "area-unknown")

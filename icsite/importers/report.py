@@ -40,6 +40,7 @@ class Report:
     matched: list[str] = field(default_factory=list)  # indirect area matches
     values_written: int = 0
     details: list[str] = field(default_factory=list)  # what the importer inferred or noticed
+    warnings: list[str] = field(default_factory=list)  # what the publisher must know: imported, but not all
     outcome: list[str] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
 
@@ -85,6 +86,7 @@ class Report:
             if len(self.matched) > EXAMPLES:
                 lines.append(f"  ... and {len(self.matched) - EXAMPLES} more")
         lines += self.details
+        lines += [f"Warning: {w}" for w in self.warnings]
         lines += self.outcome
         return "\n".join(lines) + "\n"
 

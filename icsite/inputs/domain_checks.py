@@ -104,11 +104,15 @@ def area_unknown(t: Tables) -> Iterable[Problem]:
 
 
 def area_not_valid(t: Tables) -> Iterable[Problem]:
-    """area-not-valid: an area has values only for periods that overlap its validity."""
+    """area-not-valid: an area has values only for periods that overlap its validity, which starts earlier where the
+    registry says figures are published on its boundary from before it existed (the optional `figures_from`)."""
     areas = t.areas.drop_duplicates("code").set_index("code")
     if not has(areas, "valid_from", "valid_to"):
         return
     valid_from, valid_to = areas["valid_from"], areas["valid_to"]
+    if "figures_from" in areas:
+        earlier = dates(areas["figures_from"]) < dates(valid_from)
+        valid_from = areas["figures_from"].where(earlier.fillna(False), valid_from)
     for v in t.values:
         f = v.frame
         if not has(f, "area_code", "period_start", "period_end"):
@@ -118,7 +122,7 @@ def area_not_valid(t: Tables) -> Iterable[Problem]:
         bad = f[((end < opened) | (start > closed)).fillna(False)]
         yield from emit("area-not-valid", v.file, bad, "area_code",
                         lambda r: f"{r['area_code']} did not exist during {r['period']}",
-                        lambda r: f"a period within {areas.at[r['area_code'], 'valid_from']} to "
+                        lambda r: f"a period within {valid_from.at[r['area_code']]} to "
                                   f"{areas.at[r['area_code'], 'valid_to'] if pd.notna(areas.at[r['area_code'], 'valid_to']) else 'now'}",
                         lambda r: f"{r['period_start']} to {r['period_end']}")
 

@@ -140,11 +140,12 @@ def package_info(src) -> PackageInfo:
 def canonical_areas(areas: pd.DataFrame) -> pd.DataFrame:
     """Areas indexed by ONS code with parsed validity dates and a `current` flag."""
     out = areas.copy()
-    for col in ("ods_code", "parent_code", "valid_to", "lat", "long", "code_note"):
+    for col in ("ods_code", "parent_code", "valid_to", "lat", "long", "code_note", "figures_from"):
         if col not in out:
             out[col] = pd.NA
     out["valid_from"] = pd.to_datetime(out["valid_from"], format="%Y-%m-%d")  # validated as YYYY-MM-DD
     out["valid_to"] = pd.to_datetime(out["valid_to"], format="%Y-%m-%d")
+    out["figures_from"] = pd.to_datetime(out["figures_from"], format="%Y-%m-%d")
     out["current"] = out["valid_to"].isna()
     return out.set_index("code", drop=False).sort_index()
 

@@ -44,7 +44,7 @@ def over_time_figure(ix: SiteIndex, ind_id: str, ind) -> Figure | None:
     spec = charts.over_time_chart(rows, title=f"{ind['title']} over time", unit=ind["unit"],
                                   decimals=int(ind["decimals"]), changes=rules, england=not count)
     return figure("over-time", spec, f"{ind['title']}: every ICS" + ("" if count else " and England") + " over time",
-                  description(ind, periods, changes),
+                  description(ind, periods, changes) + before_boards(ix, h),
                   Table(f"{ind['title']}, latest {len(last)} periods ({ind['unit']})", ["Area"] + last,
                         latest_table(ix, ind, h, last), [False] + [True] * len(last)))
 
@@ -81,3 +81,20 @@ def description(ind, periods: list[tuple], changes: list[dict]) -> str:
                  "whose boundary changed, have separate lines, so values either side of the line are for different "
                  "areas.")
     return text + " The table gives the latest periods."
+
+
+def before_boards(ix: SiteIndex, h: dict[str, list]) -> str:
+    """A sentence for a chart with figures on boards' (or regions') boundaries from before they existed (the
+    registry's `figures_from`): which, and from when the boards existed; empty otherwise."""
+    earliest: dict[str, str] = {}  # code -> its earliest period end, over this indicator's history
+    for code, end in zip(h["area_code"], h["end"]):
+        if code not in earliest or end < earliest[code]:
+            earliest[code] = end
+    before = sorted({ix.area[c]["valid_from"] for c, end in earliest.items() if ix.area[c]["type"] != "country"
+                     and end < ix.area[c]["valid_from"].strftime("%Y-%m-%d")})
+    if not before:
+        return ""
+    when = " or ".join(long_date(d) for d in before)
+    return (f" Values for periods before {when}, when the boards or regions concerned were established, are figures "
+            "for their areas from before they existed, as the publisher gives them.")
+

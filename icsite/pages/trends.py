@@ -62,7 +62,8 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str]) -> tuple[li
             if not is_missing(england) and drawn_england:
                 rows.append({"title": title, "series": "England", "segment": "", "period": period,
                              "period_end": end, "value": round(float(england), 4)})
-            table_rows.append([title, period, segment, ix.fmt(value, ind), ix.fmt(england, ind)])
+            table_rows.append([title, period, segment or before_existing(ix, source, end), ix.fmt(value, ind),
+                               ix.fmt(england, ind)])
             if source != code and not before_break:
                 joined.add(source)
         # a rule at each boundary change that values in the window come from before
@@ -93,3 +94,13 @@ def description(name: str, title: str, n_ind: int, breaks: dict, joined: set) ->
         text += (f" Earlier values were published under the board's previous ONS code ({', '.join(sorted(joined))}); "
                  "the board and its area did not change, so the line continues.")
     return text
+
+
+def before_existing(ix: SiteIndex, code: str, end: str) -> str:
+    """The table's boundary cell for a figure published on a board's boundary for a period before the board existed
+    (the registry's `figures_from`): it says so; empty otherwise."""
+    area = ix.area.get(code)
+    if area is None or area["type"] == "country" or end >= area["valid_from"].strftime("%Y-%m-%d"):
+        return ""
+    return f"its area before the board existed ({long_date(area['valid_from'])})"
+

@@ -119,6 +119,7 @@ Indicator fingertips_92443 (Fingertips 92443; Persons, 18+ yrs): Smoking Prevale
   polarity low_is_good: 3 comparisons with England say so
   frequency annual: from the most common period length
   domain healthy_lives: the default (set it with --domain)
+  Sex/Age Persons, 18+ yrs: the Persons one; choose another with --sex and --age
   other Sex/Age kept apart: Male, 18+ yrs (1 row)
 Indicator fingertips_90366 (Fingertips 90366; Male, All ages): Life expectancy at birth (Male)
   value_type life_expectancy: no counts; 'life expectancy' in the name
@@ -127,6 +128,8 @@ Indicator fingertips_90366 (Fingertips 90366; Male, All ages): Life expectancy a
   polarity high_is_good: 2 comparisons with England say so
   frequency three_year: from the most common period length
   domain healthy_lives: the default (set it with --domain)
+  Sex/Age Male, All ages: the most common combination (3 rows, the first in the file of those with as many); \
+choose another with --sex and --age
   other Sex/Age kept apart: Female, All ages (3 rows)
 Check: no errors; no warnings
 Wrote <data>/smoking: version 1.0.0, created 2026-01-15, 2 indicator(s), 9 value row(s).
@@ -236,7 +239,8 @@ Wrote <data>/periods: version 1.0.0, created 2026-01-15, 1 indicator(s), 10 valu
 
 def test_every_period_format_and_an_unknown_trailing_column(capsys, data):
     """2023, 2021 - 23, 2023/24, 2019/20 - 21/22, 2024 Q1, 2024/25 Q1, Jan 2024 and the special, cumulative and
-    rolling formats; England before its registry start (2018) is reported; a count keeps no numerator."""
+    rolling formats; England before the registry says figures start (2005, before its figures_from) is reported;
+    a count keeps no numerator."""
     code, out, err = run(capsys, data, "fingertips", "fingertips_periods.csv", "--package", "periods", "--date",
                          "2026-01-15")
     assert (code, out, err) == (0, PERIOD_REPORT, "")
@@ -578,6 +582,8 @@ Rows read: 8
 Areas matched through a code change or an ODS code: 1
   row 7: E54000052 (QXU) -> E54000063 (ODS code)
 nhse_ae_monthly.csv: 23 columns; attendances of types 1, 2 and other, booked appointments included; ICBs from the ICB column
+Counted towards England and its region only, in no ICB:
+  NLO12 AN INDEPENDENT URGENT TREATMENT CENTRE (no ICB code for the row): 3,000 attendances in Mar 2025
 TOTAL row for Mar 2025 agrees with the sum of the providers
 Check: no errors; no warnings
 Wrote <data>/ae: version 1.0.0, created 2026-01-15, 1 indicator(s), 9 value row(s).
@@ -586,7 +592,8 @@ Wrote <data>/ae: version 1.0.0, created 2026-01-15, 1 indicator(s), 9 value row(
 
 def test_ae_monthly_csv_becomes_the_4_hour_indicator(capsys, data):
     """Provider rows summed to ICBs (by the ICB Code column; an old ONS code moved on), regions and England;
-    booked appointments included; the TOTAL row checks England; a row without ICB counts for its region."""
+    booked appointments included; the TOTAL row checks England; a row whose ICB Code cell is empty is said to be in
+    no ICB: it counts for England and its region, and the report names it."""
     code, out, err = run(capsys, data, "ae", "nhse_ae_monthly.csv", "--package", "ae", "--date", "2026-01-15")
     assert (code, out, err) == (0, AE_REPORT, "")
     assert text(data / "ae" / "values.csv") == AE_VALUES
@@ -598,9 +605,16 @@ def test_ae_monthly_csv_becomes_the_4_hour_indicator(capsys, data):
 
 
 def test_ae_without_icb_column_uses_a_lookup_file(capsys, data, tmp_path):
+    """The lookup leaves out NLO12 (3,000 attendances): refused, naming it, until --no-icb says it is in no ICB.
+    (This test imported the file with NLO12 silently left out of the ICB sums before issue 15.)"""
     plain = rewrite(FIXTURES / "nhse_ae_monthly.csv", tmp_path / "plain.csv", lambda rows: [r[:-1] for r in rows])
-    code, out, err = run(capsys, data, "ae", str(plain), "--package", "ae", "--icb-lookup", "nhse_ae_icb_lookup.csv",
-                         "--date", "2026-01-15")
+    argv = ["ae", str(plain), "--package", "ae", "--icb-lookup", "nhse_ae_icb_lookup.csv", "--date", "2026-01-15"]
+    code, out, err = run(capsys, data, *argv)
+    assert (code, out) == (1, "")
+    assert "  ERROR [provider-not-in-lookup] row 8, field Org Code: NLO12 AN INDEPENDENT URGENT TREATMENT CENTRE " \
+           "(Mar 2025, 3,000 attendances): not in the lookup file nhse_ae_icb_lookup.csv\n" in err
+    assert err.endswith("Nothing was written.\n") and not (data / "ae").exists()
+    code, out, err = run(capsys, data, *argv, "--no-icb", "NLO12")
     assert (code, err) == (0, "")
     assert "plain.csv: 22 columns; attendances of types 1, 2 and other, booked appointments included; ICBs from " \
            "the lookup file\n" in out
@@ -613,6 +627,8 @@ def test_ae_without_icbs_gives_england_and_regions_and_says_why(capsys, data, tm
     assert (code, err) == (0, "")
     assert "  imported in part, in England and its region but no ICB (no ICB code for the row): 7 " \
            "(rows 2, 3, 4, 5, 6 and 2 more)\n" in out
+    assert "Warning: no ICB values were imported: the file has no ICB Code column and no --icb-lookup was given" \
+        in out and "A&E 'System Mapping' for the financial year (2024-25)" in out
     areas = [line.split(",")[1] for line in text(data / "ae" / "values.csv").splitlines()[1:]]
     assert areas == ["E40000003", "E40000005", "E40000011", "E92000001"]
     england = text(data / "ae" / "values.csv").splitlines()[-1]
@@ -622,14 +638,20 @@ def test_ae_without_icbs_gives_england_and_regions_and_says_why(capsys, data, tm
 def test_ae_into_an_older_package_replaces_demo_values_and_then_adds_months(capsys, tmp_path, monkeypatch):
     """The small fixture site's package (written before the keywords column) holds illustrative ae_4hr values:
     the import replaces them all, keeps the other indicator, adds the keywords column and keeps 1.0.0; a later
-    month's import then keeps the real month already there."""
+    month's import then keeps the real month already there. (The small site's registry has two ICBs, none of the
+    file's: with the ICB column the import is refused, so the file goes in without it, England and regions only;
+    before issue 15 the unknown ICB codes were left out of the ICB sums silently.)"""
     data = tmp_path / "datapackages"
     shutil.copytree(ROOT / "tests" / "fixtures" / "site-small" / "datapackages", data)
     monkeypatch.chdir(FIXTURES)
     package = data / "urgent-care-sample"
     before = text(package / "values.csv").splitlines()
-    code, out, err = run(capsys, data, "ae", "nhse_ae_monthly.csv", "--package", "urgent-care-sample", "--date",
-                         "2026-07-01")
+    code, out, err = run(capsys, data, "ae", "nhse_ae_monthly.csv", "--package", "urgent-care-sample")
+    assert code == 1 and "ERROR [provider-board-unknown] row 2, field ICB Code: RJ1 GUY'S AND ST THOMAS' NHS " \
+        "FOUNDATION TRUST (Mar 2025, 23,700 attendances): mapped to QKK by its ICB Code cell, which is not an ICB " \
+        "in the area registry\n" in err
+    plain = rewrite(FIXTURES / "nhse_ae_monthly.csv", tmp_path / "plain.csv", lambda rows: [r[:-1] for r in rows])
+    code, out, err = run(capsys, data, "ae", str(plain), "--package", "urgent-care-sample", "--date", "2026-07-01")
     assert (code, err) == (0, "")
     assert "Replaced all 32 illustrative value row(s) of ae_4hr: real values are not mixed with demo values\n" in out
     assert "Kept unchanged: 1 other indicator(s) of the package (amb_cat2_mean)\n" in out
@@ -646,7 +668,7 @@ def test_ae_into_an_older_package_replaces_demo_values_and_then_adds_months(caps
     assert list(indicators[0])[-1] == "keywords"
     assert passes_check(capsys, data)
 
-    april = rewrite(FIXTURES / "nhse_ae_monthly.csv", tmp_path / "april.csv", lambda rows: [rows[0]] + [
+    april = rewrite(plain, tmp_path / "april.csv", lambda rows: [rows[0]] + [
         [c.replace("MARCH", "APRIL") for c in r] for r in rows[1:]])
     code, out, err = run(capsys, data, "ae", str(april), "--package", "urgent-care-sample", "--date", "2026-08-01")
     assert (code, err) == (0, "")
@@ -689,7 +711,10 @@ def test_ae_bad_number_names_the_row_and_column(capsys, data, tmp_path):
      (None, "area-ambiguous")),
     ("E54000024", "", date(2026, 4, 1), date(2026, 4, 30), (None, "area-not-valid")),
     ("E54000999", "NHS Nowhere", date(2024, 1, 1), date(2024, 1, 31), (None, "area-unknown")),
-    ("E92000001", "England", date(2019, 1, 1), date(2019, 12, 31), (None, "area-not-valid")),
+    # figures published on a boundary from before it existed (the registry's figures_from: 2010-04-01)
+    ("E92000001", "England", date(2019, 1, 1), date(2019, 12, 31), ("E92000001", None)),
+    ("E54000052", "", date(2015, 4, 1), date(2016, 3, 31), ("E54000052", None)),
+    ("E92000001", "England", date(2005, 1, 1), date(2005, 12, 31), (None, "area-not-valid")),
 ])
 def test_registry_places_codes_of_every_vintage(code, name, start, end, expected):
     placement = Registry.load(SHIPPED).place(code, name, start, end)
