@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 LOCK_TOOL := .cache/lock-tool
 
-.PHONY: site test test-fast deps test-deps lock clean
+.PHONY: site test test-fast deps test-deps lock clean real-data
 
 # every package at the version and with the hashes in requirements.lock: two machines get the same bytes
 $(VENV)/.deps: requirements.lock
@@ -50,6 +50,10 @@ lock:
 	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
 	  --no-header --upgrade --quiet -o requirements.lock
+
+# the real published statistics in ../shared/reference/real/ (REAL=folder for newer files), imported afresh
+real-data: deps
+	$(PY) scripts/import_real.py
 
 clean:
 	rm -rf site .cache

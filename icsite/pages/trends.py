@@ -30,7 +30,7 @@ def trend_figures(ix: SiteIndex, code: str, name: str) -> list[Figure]:
         spec = charts.trend_chart(rows, title=f"{title}: {name} and England over time", area_label=name)
         columns = ["Indicator", "Period", "Boundary", name, "England"]
         numeric = [False, False, False, True, True]
-        if not breaks:
+        if not breaks and not any(r[2] for r in table_rows):  # every value on the board's own, current boundary
             columns, numeric = columns[:2] + columns[3:], numeric[:2] + numeric[3:]
             table_rows = [r[:2] + r[3:] for r in table_rows]
         out.append(figure(

@@ -84,12 +84,15 @@ def test_closed_board_links_to_its_successor(site):
 
 
 def test_illustrative_values_are_labelled_on_every_page(site):
-    real = ("registered-population", "diabetes-qof-prevalence", "imd-score")  # the indicators with real values
+    indicators = json.loads((site / "api" / "v1" / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    real = tuple(f"/{i['page']}" for i in indicators if not i["illustrative"])  # the indicators with real values
+    assert real
     unlabelled = []
     for page in sorted(site.rglob("index.html")):
         html = page.read_text(encoding="utf-8")
-        if '<body class="embed">' in html:  # a chart alone: labelled when its values are illustrative
-            if not any(r in page.as_posix() for r in real) and "Illustrative values" not in html:
+        if '<body class="embed">' in html:  # a chart alone: labelled with what its values are
+            tag = "Official statistics" if any(r in page.as_posix() for r in real) else "Illustrative values"
+            if tag not in html:
                 unlabelled.append(page)
         elif "Illustrative data." not in html:
             unlabelled.append(page)
@@ -357,7 +360,9 @@ def test_no_broken_internal_link_anywhere(site):
 
 def test_every_published_datapackage_passes_frictionless(site):
     descriptors = sorted(site.rglob("datapackage.json"))
-    assert len(descriptors) == 10  # five packages, each at 1.0.0 and 1.1.0 (latest/ only leads to 1.1.0)
+    packages = [p.name for p in DATA.iterdir() if (p / "datapackage.json").exists()]
+    assert {d.parent.parent.name for d in descriptors} == set(packages)  # every release (latest/ only leads to one)
+    assert len(descriptors) >= len(packages)
     for descriptor in descriptors:
         report = validate(str(descriptor))
         assert report.valid, (descriptor, report.flatten(["rowNumber", "fieldName", "type"])[:5])
@@ -569,3 +574,25 @@ def test_every_indicator_page_chart_and_download_says_official_or_illustrative(s
     assert kinds[True] and kinds[False]  # both kinds are on the shipped site
     home = (site / "index.html").read_text(encoding="utf-8")
     assert f"{kinds[False]} of the site's {len(indicators)}" in " ".join(home.split())
+
+
+def test_the_real_fingertips_indicator_is_shipped_with_its_back_series_as_published(site):
+    """Indicator 92477 on the site equals the real export (lines of it kept byte for byte in the importer fixtures):
+    every year from 2010/11, England and the boards, each value the file's value and its count over its
+    denominator x 1,000; the years before the boards existed are labelled."""
+    source = ROOT / "tests" / "fixtures" / "importers" / "real_fingertips" / "fingertips-92477-extract.csv"
+    wanted = [r for r in rows(source) if r["Sex"] == "Persons" and r["Age"] == "0-4 yrs" and not r["Category Type"]
+              and r["Area Type"] in ("England", "ICBs") and r["Value"]]
+    api = json.loads((site / "api" / "v1" / "indicators" / "emergency_admissions_0_4.json").read_text(encoding="utf-8"))
+    assert api["meta"]["illustrative"] is False
+    shipped = {(r["area_code"], r["period"]): r for r in (dict(zip(api["columns"], row)) for row in api["rows"])}
+    assert {p for _, p in shipped} >= {f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2024)}  # 2010/11 to 2023/24
+    checked = 0
+    for r in wanted:
+        row = shipped[(r["Area Code"], r["Time period"])]
+        assert abs(row["value"] - float(r["Value"])) < 1e-4 and row["numerator"] == float(r["Count"])
+        assert abs(float(r["Count"]) / float(r["Denominator"]) * 1000 - row["value"]) < 1e-3
+        before = r["Area Code"] != "E92000001" and row["period_end"] < "2022-07-01"
+        assert ("before the board or region existed" in row["summary"]) == before, (r["Area Code"], r["Time period"])
+        checked += 1
+    assert checked >= 30
