@@ -7,6 +7,7 @@ uses its own context. Run with: .venv/bin/python -m pytest tests/browser -q
 from __future__ import annotations
 
 import csv
+import io
 import json
 import urllib.error
 import urllib.parse
@@ -454,3 +455,21 @@ def test_latest_leads_to_the_current_release_with_and_without_javascript(js_cont
         page.wait_for_url(f"**/data/urgent-emergency-care/{current}/", timeout=10000)
         assert page.locator("h1").inner_text().endswith(f"version {current}")
         page.close()
+
+
+def test_official_and_illustrative_indicators_say_which_they_are(js_context, site_server):
+    """A real indicator and a generated one, as a reader sees them: the label under the title, every chart's
+    caption, the chart embedded alone, and the downloadable data."""
+    page = js_context.new_page()
+    for path, tag, caption, flag in (("indicators/emergency-admissions-0-4/", "Official statistics",
+                                      "(official statistics)", "false"),
+                                     ("indicators/ae-4hr/", "Illustrative values", "(illustrative values)", "true")):
+        page.goto(site_server.url(path))
+        assert page.locator(".tag-line .tag").first.inner_text() == tag
+        captions = [c for c in page.locator("figcaption").all_inner_texts() if "over time" in c or "every ICS" in c]
+        assert len(captions) >= 2 and all(c.endswith(caption) for c in captions), captions
+        page.goto(site_server.url(path + "ranked/"))
+        assert page.locator(".tag-line .tag").first.inner_text() == tag
+        data = page.request.get(site_server.url(path + path.split("/")[1].replace("-", "_") + "-latest.csv")).text()
+        rows = list(csv.DictReader(io.StringIO(data)))
+        assert rows and {r["illustrative"] for r in rows} == {flag}
