@@ -120,22 +120,17 @@ def test_wilson(row):
 # ------------------------------------------------------------------------------ proportions and crude rates
 # testProportions.R and testRates.R: expect_equal at the default tolerance (1.49e-8, relative), no rounding; rows
 # without a numerator or denominator have missing limits (and so must ours), and a rate may exceed its denominator.
-@pytest.mark.parametrize("row", load("proportions.csv"), ids=ident)
-def test_proportions(row):
+@pytest.mark.parametrize("value_type, limits, row",
+                         [pytest.param("proportion", lambda x, n, m, c: stats.wilson(x, n, c, m), row,
+                                       id=f"proportion:{ident(row)}")
+                          for row in load("proportions.csv")]
+                         + [pytest.param("crude_rate", stats.poisson_rate_ci, row, id=f"rate:{ident(row)}")
+                            for row in load("rates.csv")])
+def test_proportions_and_rates(value_type, limits, row):
     x, n, m, confidence = (num(row[k]) for k in ("numerator", "denominator", "multiplier", "confidence"))
-    lower, upper = stats.wilson(x, n, confidence, m)
+    lower, upper = limits(x, n, m, confidence)
     check_each({"lower": (lower, num(row["lowercl"])), "upper": (upper, num(row["uppercl"]))})
-    lo, hi, method = stats.interval("proportion", x, n, m, confidence)
-    check_each({"interval lower": (lo, num(row["lowercl"])), "interval upper": (hi, num(row["uppercl"]))})
-    assert method == (stats.NOT_COMPUTED if math.isnan(num(row["lowercl"])) else METHODS[row["method"]])
-
-
-@pytest.mark.parametrize("row", load("rates.csv"), ids=ident)
-def test_rates(row):
-    x, n, m, confidence = (num(row[k]) for k in ("numerator", "denominator", "multiplier", "confidence"))
-    lower, upper = stats.poisson_rate_ci(x, n, m, confidence)
-    check_each({"lower": (lower, num(row["lowercl"])), "upper": (upper, num(row["uppercl"]))})
-    lo, hi, method = stats.interval("crude_rate", x, n, m, confidence)
+    lo, hi, method = stats.interval(value_type, x, n, m, confidence)
     check_each({"interval lower": (lo, num(row["lowercl"])), "interval upper": (hi, num(row["uppercl"]))})
     assert method == (stats.NOT_COMPUTED if math.isnan(num(row["lowercl"])) else METHODS[row["method"]])
 
@@ -240,7 +235,7 @@ def test_funnel_proportion_significance():
 # O / mu times the baseline, mu being the exact Poisson upper limit of O (the upper limit: the exact lower one). So
 # their v lies within 2^-24 of the exact one, and that (with the CSV's rounding) is what each row is held to. At
 # testthat's own 1.5e-8 these limits and ours differ (by about 1e-7; 5e-5 at 1 event), and ours are the exact ones:
-# the same repository's qchisq-based testdata_Rate.xlsx agrees with exact_poisson to 1e-14 (test_rates).
+# the same repository's qchisq-based testdata_Rate.xlsx agrees with exact_poisson to 1e-14 (test_proportions_and_rates).
 FUNNEL_RATE = load("funnel_rate.csv")
 
 
