@@ -6,6 +6,8 @@ Each sentence says no more than the numbers support: "better" and "worse" only f
 
 from __future__ import annotations
 
+from icsite.compute.trends import CANNOT, NO_CHANGE, NO_YEAR_ON, SIMILAR
+
 
 def row_sentence(comparison: str, trend: str | None, status: str | None, small_number: bool,
                  before_area: bool = False) -> str:
@@ -27,11 +29,11 @@ def _row_sentence(comparison: str, trend: str | None, status: str | None, small_
         "Similar": "Similar to England", "Higher": "Significantly higher than England",
         "Lower": "Significantly lower than England",
     }.get(comparison, "Not compared with England")
-    if not trend or trend in ("Cannot be calculated", "No comparison with a year earlier"):
+    if not trend or trend in (CANNOT, NO_YEAR_ON):
         return f"{where}."
-    if trend == "No significant change":
+    if trend == NO_CHANGE:
         return f"{where}, with no significant change over the latest five years."
-    if trend == "Similar to a year earlier":
+    if trend == SIMILAR:
         return f"{where}, and similar to a year earlier."
     how = trend.replace("Increasing and ", "").replace("Decreasing and ", "")
     if how in ("getting better", "getting worse", "Better than a year earlier", "Worse than a year earlier"):

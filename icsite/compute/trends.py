@@ -35,9 +35,6 @@ NO_YEAR_ON, SIMILAR = "No comparison with a year earlier", "Similar to a year ea
 #: the trend columns: one row per series
 COLUMNS = ["indicator_id", "area_code", "trend", "trend_method", "trend_note", "trend_z", "trend_slope", "improving",
            "trend_to"]
-#: the value columns the trends read
-NEEDS = ["indicator_id", "period", "period_start", "period_end", "value", "lower_ci", "upper_ci", "numerator",
-         "denominator", "value_type", "polarity", "status"]
 
 
 class Rows:

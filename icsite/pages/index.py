@@ -11,6 +11,7 @@ import pandas as pd
 
 from icsite.compute.comparisons import Comparisons
 from icsite.compute.derived import derive
+from icsite.compute.trends import CANNOT, NO_YEAR_ON
 from icsite.core.display import Link
 from icsite.core.formatting import is_missing, long_date, number
 from icsite.inputs.model import SiteData
@@ -117,7 +118,7 @@ class SiteIndex:
 
     def trend_entry(self, ind_id: str, code: str) -> tuple[str, str, int]:
         """(label, why it cannot be given or is not significant, 1 improving / -1 worsening / 0)."""
-        return self.trend_texts.get((ind_id, code), ("Cannot be calculated", "The system has no values.", 0))
+        return self.trend_texts.get((ind_id, code), (CANNOT, "The system has no values.", 0))
 
     # formatting helpers bound to an indicator
     @staticmethod
@@ -141,11 +142,12 @@ def trend_methods(trends: pd.DataFrame) -> dict[str, tuple[str, str]]:
     method = t.groupby(["indicator_id", "trend_method"], sort=True).size().reset_index(name="n")
     method = method.sort_values(["indicator_id", "n"], ascending=[True, False], kind="stable").drop_duplicates(
         "indicator_id")
-    notes = t[t["trend"].isin(["Cannot be calculated", "No comparison with a year earlier"])]
+    none = t["trend"].isin([CANNOT, NO_YEAR_ON])  # series with no direction of travel
+    notes = t[none]
     note = notes.groupby(["indicator_id", "trend_note"], sort=True).size().reset_index(name="n")
     note = note.sort_values(["indicator_id", "n"], ascending=[True, False], kind="stable").drop_duplicates(
         "indicator_id")
-    usable = set(t.loc[~t["trend"].isin(["Cannot be calculated", "No comparison with a year earlier"]), "indicator_id"])
+    usable = set(t.loc[~none, "indicator_id"])
     common = {i: n for i, n in zip(note["indicator_id"], note["trend_note"]) if i not in usable}
     return {i: (m, common.get(i, "")) for i, m in zip(method["indicator_id"], method["trend_method"])}
 
