@@ -2,7 +2,7 @@
 
     import fingertips FILE --package NAME [--data DIR] [overrides]
     import fingertips --indicator ID [--indicator ID ...] --package NAME [--data DIR] [overrides]
-    import ae FILE --package NAME [--data DIR] [--id ID] [--icb-lookup FILE ...] [--no-icb ORG_CODE ...]
+    import ae FILE [FILE ...] --package NAME [--data DIR] [--id ID] [--icb-lookup FILE ...] [--no-icb ORG_CODE ...]
               [--exclude-booked]
 
 Exit status: 0 imported (or nothing changed), the report printed; 1 the input has problems (the message says which
@@ -61,10 +61,15 @@ def parser() -> argparse.ArgumentParser:
                  "--frequency, --keywords, --sex, --age (which Sex/Age to import when an indicator has several).")
 
     ae = sub.add_parser("ae", help="NHS England's monthly A&E Attendances and Emergency Admissions CSV",
-                        description="Import NHS England's monthly A&E CSV as the 4-hour indicator, summed to ICBs, "
-                        "regions and England.")
-    ae.add_argument("file", metavar="FILE", help="the monthly CSV")
-    ae.add_argument("--id", default="ae_4hr", help="the indicator id (default ae_4hr)")
+                        description="Import NHS England's monthly A&E CSVs (one or several months) as indicators "
+                        "summed to ICBs, regions and England: the 4-hour indicator unless --measure says otherwise.")
+    ae.add_argument("file", metavar="FILE", nargs="+", help="the monthly CSVs")
+    ae.add_argument("--measure", action="append", choices=["4hr", "12hr-dta", "attendances"],
+                    help="what to publish (repeat for several): 4hr, the percentage of attendances within 4 hours "
+                    "(ae_4hr, the default); 12hr-dta, waits over 12 hours from the decision to admit per 1,000 "
+                    "emergency admissions via A&E (ae_12hr_dta); attendances, the number of attendances "
+                    "(ae_attendances)")
+    ae.add_argument("--id", help="the indicator id, with a single --measure (default: the measure's own id)")
     ae.add_argument("--icb-lookup", metavar="FILE", action="append", help="the provider-to-ICB mapping, for a "
                     "file without an ICB Code column: NHS England's A&E 'System Mapping' for the data's financial "
                     "year, saved as a CSV with the columns Org Code and ICB Code, and optionally From and To (the "
@@ -138,9 +143,10 @@ def main(argv: list[str]) -> int:
             bad = next((code for code in no_icb if not re.fullmatch(r"[A-Za-z0-9]{3,8}", code)), None)
             if bad is not None:
                 return usage(f"--no-icb {bad}: expected a provider's Org Code (ODS code), such as RJ1 or Y02147")
-            report = nhse_ae.import_file(Path(args.file), data_dir, args.package, indicator_id=args.id,
-                                         icb_lookup=[Path(f) for f in args.icb_lookup or []], no_icb=no_icb,
-                                         exclude_booked=args.exclude_booked, today=today)
+            report = nhse_ae.import_files([Path(f) for f in args.file], data_dir, args.package,
+                                          measures=args.measure or ["4hr"], indicator_id=args.id,
+                                          icb_lookup=[Path(f) for f in args.icb_lookup or []], no_icb=no_icb,
+                                          exclude_booked=args.exclude_booked, today=today)
     except InputProblem as problem:
         text = str(problem)
         print(text if "\n" in text.strip() else f"build.py import: {text}", file=sys.stderr,

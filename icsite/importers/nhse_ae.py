@@ -1,11 +1,14 @@
-"""Import NHS England's monthly "A&E Attendances and Emergency Admissions" CSV as the 4-hour indicator.
+"""Import NHS England's monthly "A&E Attendances and Emergency Admissions" CSVs as indicators.
 
-The indicator (`ae_4hr` unless `--id`): attendances admitted, transferred or discharged within 4 hours, as a
-percentage of all attendances, all A&E types: numerator = attendances - attendances over 4 hours, denominator =
-attendances, each summed over type 1, type 2 and other departments (and over booked appointments when the file
-has those columns, unless `exclude_booked`). Values are summed from the file's rows to each ICB, each NHS England
-region and England, month by month; no interval is written (the site computes the Wilson interval from the
-counts).
+One file or several (a month each, or several months; `import_files`) are read together and written as one new
+version of the package. What is published is chosen with `measures` (`--measure`; `nhse_ae_measures.MEASURES`):
+by default the 4-hour indicator (`ae_4hr` unless `--id`): attendances admitted, transferred or discharged within 4
+hours, as a percentage of all attendances, all A&E types: numerator = attendances - attendances over 4 hours,
+denominator = attendances, each summed over type 1, type 2 and other departments (and over booked appointments
+when the file has those columns, unless `exclude_booked`). Also `12hr-dta` (waits over 12 hours from the decision
+to admit, per 1,000 emergency admissions via A&E) and `attendances` (a count). Counts are summed from the file's
+rows to each ICB, each NHS England region and England, month by month, and only then divided; no interval is
+written (the site computes the Wilson interval from the counts).
 
 ## The file expected
 
@@ -53,8 +56,9 @@ file's ICB Code column, or an empty ICB Code in its lookup row; the report names
 
 With no ICB column and no lookup (and Org Codes that are not ICBs), no ICB value is imported: the report warns and
 says where the mapping comes from, only England and region rows are written, and the package's existing ICB rows for
-those months are kept. Each row goes to the region named in `Parent Org` (or, failing that, its ICB's region).
-Other columns (12-hour waits, admissions) are ignored. A missing required column is an error naming it.
+those months are kept. Each row goes to the region named in `Parent Org` (or, failing that, its ICB's region); a
+provider with activity that neither places in a region refuses the import as well (a region's value is never a
+partial sum). Columns no chosen measure needs are ignored. A missing required column is an error naming it.
 
 The file (and each lookup file) is read with `common.read_text` and `common.read_csv`: it is refused, with nothing
 written, when it is not a regular file, is over a limit, has an unbalanced quote or a row with more or fewer cells
@@ -70,9 +74,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from icsite.core.standard import ENGLAND, OGL_TITLE
+from icsite.core.standard import ENGLAND
 from icsite.importers.cells import fmt_number, parse_number, period_dates
 from icsite.importers.common import INDICATOR_ID, InputProblem, quoted, read_csv, read_text, refuse_duplicates
+from icsite.importers.nhse_ae_measures import EXTRA, MEASURES, Counts, package_text
 from icsite.importers.package import write_package
 from icsite.importers.nhse_ae_mapping import (ICB_COLUMN, NO_MAPPING, Lookup, NoIcb, Unplaced, financial_year,
                                               kept_icb_rows, month_label, month_start, norm, place_row, read_lookups,
@@ -100,31 +105,20 @@ BOOKED = {
     "over_booked_type2": ["Attendances over 4hrs Booked Appointments Type 2"],
     "over_booked_other": ["Attendances over 4hrs Booked Appointments Other Department"],
 }
-SOURCE = "NHS England A&E Attendances and Emergency Admissions (monthly)"
-INDICATOR = {
-    "title": "A&E: % of attendances admitted, transferred or discharged within 4 hours (all types)",
-    "short_title": "A&E within 4 hours", "domain": "urgent_care", "unit": "%", "polarity": "high_is_good",
-    "value_type": "proportion", "multiplier": "100", "decimals": "1",
-    "definition": "Percentage of A&E attendances (all types: major emergency departments, single-specialty "
-                  "departments and other departments such as urgent treatment centres) where the patient was "
-                  "admitted, transferred or discharged within four hours of arrival, summed from the providers' "
-                  "monthly returns.",
-    "source": SOURCE, "frequency": "monthly", "target": "", "target_label": "", "illustrative": "false",
-    "fingertips_id": "", "keywords": "A&E; accident and emergency; emergency department; casualty; four hours; "
-                                      "waiting times",
-}
-
-
-def find_columns(header: list[str], label: str, exclude_booked: bool) -> tuple[dict[str, int], bool]:
-    """Column index by role; InputProblem naming the first required column that is missing."""
+def find_columns(header: list[str], label: str, exclude_booked: bool,
+                 measures: Sequence[str] = ("4hr",)) -> tuple[dict[str, int], bool]:
+    """Column index by role; InputProblem naming the first required column that is missing (the measures' own
+    columns, `nhse_ae_measures.EXTRA`, are required only for those measures)."""
     positions = {norm(h): i for i, h in reversed(list(enumerate(header)))}
     found: dict[str, int] = {}
-    for role, names in REQUIRED.items():
+    wanted = {**REQUIRED, **{role: names for m in measures for role, names in EXTRA.get(m, {}).items()}}
+    for role, names in wanted.items():
         index = next((positions[norm(n)] for n in names if norm(n) in positions), None)
         if index is None:
             alias = f" (or '{names[1]}')" if len(names) > 1 else ""
-            raise InputProblem(f"{label}, line 1: the column '{names[0]}'{alias} is missing. The NHS England monthly "
-                               "A&E CSV has the columns " + ", ".join(n[0] for n in REQUIRED.values())
+            why = next((f" (needed for --measure {m})" for m in measures if role in EXTRA.get(m, {})), "")
+            raise InputProblem(f"{label}, line 1: the column '{names[0]}'{alias} is missing{why}. The NHS England "
+                               "monthly A&E CSV has the columns " + ", ".join(n[0] for n in wanted.values())
                                + " (see docs/importing.md)")
         found[role] = index
     booked = all(norm(n[0]) in positions for n in BOOKED.values()) and not exclude_booked
@@ -136,97 +130,143 @@ def find_columns(header: list[str], label: str, exclude_booked: bool) -> tuple[d
     return found, booked
 
 
-def provider_key(cells: list[str], columns: dict[str, int]) -> tuple[str, str]:
-    """What a row is about: its Org Code and its month (the TOTAL row's key is (TOTAL, its Period)). Two rows with
-    the same key are refused (`common.refuse_duplicates`), never summed."""
-    period = cells[columns["period"]].strip()
-    return cells[columns["org_code"]].strip().upper(), month_label(period) or period.upper()
+NOUNS = {"attendances": "attendances", "over": "attendances", "dta_12hr": "patients", "admissions": "admissions"}
 
 
 @dataclass
-class Sums:
-    attendances: float = 0
-    over: float = 0
-    rows: int = 0
+class ProviderRow:
+    """One provider row of a monthly file, read: where it is, what it is about and its counts."""
+
+    ref: RowRef
+    key: tuple[str, str]  # (Org Code, month): a provider twice for a month is refused, never summed
+    code: str
+    name: str
+    period: str
+    parent: str
+    icb_cell: str | None  # None when the file has no ICB column
+    counts: Counts
 
 
-def import_file(path: Path, data_dir: Path, package: str, *, indicator_id: str = "ae_4hr",
-                icb_lookup: Path | Sequence[Path] | None = None, no_icb: Iterable[str] = (),
-                exclude_booked: bool = False, today: date | None = None) -> Report:
-    """Import one monthly A&E CSV into package `package` of `data_dir`; see the module docstring. `icb_lookup`:
-    one lookup file or several (their rows taken together); `no_icb`: Org Codes counted in no ICB."""
-    paths = [icb_lookup] if isinstance(icb_lookup, Path) else list(icb_lookup or [])
-    return import_text(read_text(path), path.name, data_dir, package, indicator_id=indicator_id,
-                       lookup=read_lookups(paths) if paths else None, no_icb=no_icb, exclude_booked=exclude_booked,
-                       today=today)
-
-
-def import_text(text: str, label: str, data_dir: Path, package: str, *, indicator_id: str = "ae_4hr",
-                lookup: Lookup | None = None, no_icb: Iterable[str] = (), exclude_booked: bool = False,
-                today: date | None = None) -> Report:
-    if not INDICATOR_ID.match(indicator_id):
-        raise InputProblem(f"--id {indicator_id}: an id is lower-case letters, digits and _", status=2)
-    today = today or date.today()
-    no_icb = {c.strip().upper() for c in no_icb if c.strip()}
-    registry = Registry.load(data_dir)
-    report = Report(f"NHS England monthly A&E CSV {label}", package)
-    report.sources.add(label)
+def read_provider_rows(text: str, label: str, measures: Sequence[str], exclude_booked: bool,
+                       report: Report) -> list[ProviderRow]:
+    """A monthly file's rows with their counts, checked (whole numbers, no more over 4 hours than attendances, no
+    more 12-hour waits than admissions); InputProblem naming the row and column otherwise."""
     header, rows = read_csv(text, label)
     if not header:
         raise InputProblem(f"{label}: the file is empty; expected the NHS England monthly A&E CSV")
-    columns, booked = find_columns(header, label, exclude_booked)
-    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]  # a row of empty cells is blank
-    refuse_duplicates(((provider_key(cells, columns), RowRef(label, line)) for line, cells in rows),
-                      lambda key: f"provider {quoted(key[0])} in {quoted(key[1])}")
-    counted = ["att_type1", "att_type2", "att_other"] + (["att_booked_type1", "att_booked_type2",
-                                                           "att_booked_other"] if booked else [])
-    overs = ["over_type1", "over_type2", "over_other"] + (["over_booked_type1", "over_booked_type2",
-                                                           "over_booked_other"] if booked else [])
-    files = "; ICBs from the lookup file" + (f"s {lookup.named()}" if lookup and len(lookup.files) > 1 else "")
+    columns, booked = find_columns(header, label, exclude_booked, measures)
+    groups = {"attendances": ["att_type1", "att_type2", "att_other"], "over": ["over_type1", "over_type2", "over_other"],
+              "dta_12hr": ["dta_12hr"] if "dta_12hr" in columns else [],
+              "admissions": [r for r in ("adm_type1", "adm_type2", "adm_other") if r in columns]}
+    if booked:
+        groups["attendances"] += ["att_booked_type1", "att_booked_type2", "att_booked_other"]
+        groups["over"] += ["over_booked_type1", "over_booked_type2", "over_booked_other"]
     report.details.append(f"{label}: {len(header)} columns; attendances of types 1, 2 and other"
                           + (", booked appointments included" if booked else
                              (", booked appointments left out" if exclude_booked else
-                              " (no booked-appointment columns)"))
-                          + ("; ICBs from the ICB column" if "icb" in columns else
-                             (files if lookup is not None else
-                              "; no ICB column: ICBs only for rows whose Org Code is an ICB")))
+                              " (no booked-appointment columns)")))
+    read = []
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):  # a row of empty cells is blank
+            continue
+        ref = RowRef(label, line)
+        totals = {}
+        for group, roles in groups.items():
+            totals[group] = 0.0
+            for role in roles:
+                text_cell = cells[columns[role]].strip()
+                try:
+                    number = parse_number(text_cell) or 0.0
+                    if number < 0 or not number.is_integer():
+                        raise ValueError
+                except ValueError:
+                    names = REQUIRED.get(role) or BOOKED.get(role) or next(e[role] for e in EXTRA.values() if role in e)
+                    column = quoted(header[columns[role]].strip())
+                    raise InputProblem(f"{label}, row {ref.line}, column '{column}': expected a whole number of "
+                                       f"{NOUNS[group]} (0 or more), found '{quoted(text_cell)}'"
+                                       + ("" if names[0] == column else f" ({names[0]})")) from None
+                totals[group] += number
+        counts = Counts(**totals)
+        if counts.over > counts.attendances:
+            raise InputProblem(f"{label}, row {ref.line}: {fmt_number(counts.over)} attendances over 4 hours but only "
+                               f"{fmt_number(counts.attendances)} attendances; check the row")
+        if counts.dta_12hr > counts.admissions:
+            raise InputProblem(f"{label}, row {ref.line}: {fmt_number(counts.dta_12hr)} patients waited over 12 hours "
+                               f"from the decision to admit but only {fmt_number(counts.admissions)} were admitted "
+                               "via A&E; check the row")
+        period = cells[columns["period"]].strip()
+        code = cells[columns["org_code"]].strip()
+        read.append(ProviderRow(ref, (code.upper(), month_label(period) or period.upper()), code,
+                                cells[columns["org_name"]].strip(), period, cells[columns["parent_org"]].strip(),
+                                cells[columns["icb"]].strip() if "icb" in columns else None, counts))
+    return read
 
-    sums: dict[tuple[str, str], Sums] = defaultdict(Sums)
+
+def import_file(path: Path, data_dir: Path, package: str, **options) -> Report:
+    """Import one monthly A&E CSV into package `package` of `data_dir` (`import_files`)."""
+    return import_files([path], data_dir, package, **options)
+
+
+def import_files(paths: Sequence[Path], data_dir: Path, package: str, *,
+                 icb_lookup: Path | Sequence[Path] | None = None, **options) -> Report:
+    """Import monthly A&E CSVs (one or several months) into package `package` of `data_dir`; see the module
+    docstring. `icb_lookup`: one lookup file or several (their rows taken together)."""
+    lookups = [icb_lookup] if isinstance(icb_lookup, Path) else list(icb_lookup or [])
+    return import_texts([(p.name, read_text(p)) for p in paths], data_dir, package,
+                        lookup=read_lookups(lookups) if lookups else None, **options)
+
+
+def import_texts(files: Sequence[tuple[str, str]], data_dir: Path, package: str, *,
+                 measures: Sequence[str] = ("4hr",), indicator_id: str | None = None, lookup: Lookup | None = None,
+                 no_icb: Iterable[str] = (), exclude_booked: bool = False, today: date | None = None) -> Report:
+    """Import the monthly files `files` ((label, text) pairs): `measures` (keys of `nhse_ae_measures.MEASURES`),
+    each as its indicator; `indicator_id` names the indicator when there is one measure (default: its own id);
+    `no_icb`: Org Codes counted in no ICB."""
+    measures = list(dict.fromkeys(measures))
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown or not measures:
+        raise InputProblem(f"--measure {', '.join(unknown)}: expected one of {', '.join(MEASURES)}", status=2)
+    if indicator_id is not None and len(measures) > 1:
+        raise InputProblem("--id names one indicator: give it with a single --measure (each measure has its "
+                           "own id: " + ", ".join(f"{m} {MEASURES[m].default_id}" for m in measures) + ")", status=2)
+    ids = {m: indicator_id or MEASURES[m].default_id for m in measures}
+    bad = next((i for i in ids.values() if not INDICATOR_ID.match(i)), None)
+    if bad is not None:
+        raise InputProblem(f"--id {bad}: an id is lower-case letters, digits and _", status=2)
+    today = today or date.today()
+    no_icb = {c.strip().upper() for c in no_icb if c.strip()}
+    registry = Registry.load(data_dir)
+    labels = [label for label, _ in files]
+    report = Report(f"NHS England monthly A&E CSV{'s' if len(labels) > 1 else ''} {', '.join(labels)}", package)
+    rows: list[ProviderRow] = []
+    for label, text in files:
+        report.sources.add(label)
+        rows += read_provider_rows(text, label, measures, exclude_booked, report)
+    refuse_duplicates(((row.key, row.ref) for row in rows), lambda key: f"provider {quoted(key[0])} in {quoted(key[1])}")
+    with_icb_column = [row for row in rows if row.icb_cell is not None]
+    files_text = "file" + (f"s {lookup.named()}" if lookup and len(lookup.files) > 1 else "")
+    icbs = ("ICBs from the ICB column" if rows and len(with_icb_column) == len(rows) else
+            (f"ICBs from the lookup {files_text}" if lookup is not None else
+             "no ICB column: ICBs only for rows whose Org Code is an ICB"))
+    if len(files) == 1:  # one line for one file
+        report.details[-1] += f"; {icbs}"
+    else:
+        report.details.append(icbs[0].upper() + icbs[1:])
+
+    sums: dict[tuple[str, str], Counts] = defaultdict(Counts)
     periods: dict[str, tuple[date, date]] = {}
-    totals: dict[str, Sums] = defaultdict(Sums)
+    totals: dict[str, Counts] = defaultdict(Counts)
     unplaced: list[Unplaced] = []
     nobody = NoIcb()
     seen: set[str] = set()
-    for line, cells in rows:
-        ref = RowRef(label, line)
+    england = registry.areas.get(ENGLAND)
+    for row in rows:
+        ref, code, name, counts = row.ref, row.code, row.name, row.counts
         report.rows_read += 1
-
-        def cell(role, cells=cells):
-            return cells[columns[role]].strip()
-
-        numbers = {}
-        for role in counted + overs:
-            try:
-                number = parse_number(cell(role)) or 0.0
-                if number < 0 or not number.is_integer():
-                    raise ValueError
-            except ValueError:
-                name, column = (REQUIRED.get(role) or BOOKED[role])[0], quoted(header[columns[role]].strip())
-                raise InputProblem(f"{label}, row {ref.line}, column '{column}': expected a whole number of "
-                                   f"attendances (0 or more), found '{quoted(cell(role))}'"
-                                   + ("" if name == column else f" ({name})")) from None
-            numbers[role] = number
-        attendances, over = sum(numbers[r] for r in counted), sum(numbers[r] for r in overs)
-        if over > attendances:
-            raise InputProblem(f"{label}, row {ref.line}: {fmt_number(over)} attendances over 4 hours but only "
-                               f"{fmt_number(attendances)} attendances; check the row")
-        code, name, period_text = cell("org_code"), cell("org_name"), cell("period")
-        label_month = month_label(period_text)
-        if code.upper() == "TOTAL" or name.upper().startswith("TOTAL") or "TOTAL" in period_text.upper():
+        label_month = month_label(row.period)
+        if code.upper() == "TOTAL" or name.upper().startswith("TOTAL") or "TOTAL" in row.period.upper():
             report.keep_apart("summary (TOTAL) rows, used only to check the England sums", ref)
-            key = label_month or period_text
-            totals[key].attendances += attendances
-            totals[key].over += over
+            totals[label_month or row.period].add(counts)
             continue
         dates = period_dates(label_month) if label_month else None
         if dates is None:
@@ -234,15 +274,13 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
             continue
         periods[label_month] = dates
         start, end = dates
-        england = registry.areas.get(ENGLAND)
         if england is None or not england.exists_during(start, end):
             report.skip("area-not-valid", ref)
             continue
         report.imported.append(ref)
         seen.add(code.upper())
         places = [ENGLAND]
-        place = place_row(registry, lookup, no_icb, code=code, icb_cell=cell("icb") if "icb" in columns else None,
-                          start=start, end=end)
+        place = place_row(registry, lookup, no_icb, code=code, icb_cell=row.icb_cell, start=start, end=end)
         icb = place.icb
         if icb is not None:
             places.append(icb.code)
@@ -251,27 +289,24 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
         else:
             why = place.no_icb or ("no ICB code for the row" if place.unmapped else "not placed, no attendances")
             report.partial.setdefault(f"in England and its region but no ICB ({why})", []).append(ref)
-            if place.no_icb and attendances > 0:
-                nobody.say(code.upper(), name, place.no_icb, attendances, label_month)
-            elif place.unmapped and attendances > 0:
+            if place.no_icb and counts.activity > 0:
+                nobody.say(code.upper(), name, place.no_icb, counts.attendances, label_month)
+            elif place.unmapped and counts.activity > 0:
                 nobody.unmapped += 1
-            elif place.problem and attendances > 0:
-                unplaced.append(Unplaced(ref, code.upper(), name, label_month, attendances, place.problem,
+            elif place.problem and counts.activity > 0:
+                unplaced.append(Unplaced(ref, code.upper(), name, label_month, counts.attendances, place.problem,
                                          place.given))
             elif place.problem:
                 nobody.ignore(code.upper(), name, place.problem[2], label_month)
-        region = registry.region(cell("parent_org"))
+        region = registry.region(row.parent)
         if region is None and icb is not None:
             region = registry.areas.get(icb.parent)
         if region is not None and region.exists_during(start, end):
             places.append(region.code)
-        else:
-            report.partial.setdefault("in England but no region (Parent Org not recognised)", []).append(ref)
-        for place in places:
-            s = sums[(place, label_month)]
-            s.attendances += attendances
-            s.over += over
-            s.rows += 1
+        elif counts.activity > 0:  # a region's value would be a partial sum
+            unplaced.append(Unplaced(ref, code.upper(), name, label_month, counts.attendances, region_problem(row)))
+        for area in places:
+            sums[(area, label_month)].add(counts)
 
     if unplaced:
         raise InputProblem(refusal(report.title, package, unplaced, nobody.ignored_text()))
@@ -281,25 +316,48 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
     if nobody.unmapped:  # nothing says where the providers go: no ICB value at all, the package's ICB rows kept
         for key in [k for k in sums if registry.areas[k[0]].type == "icb"]:
             del sums[key]
-        kept = kept_icb_rows(data_dir, package, indicator_id, set(periods), registry)
         months = sorted(periods, key=month_start)
+        kept = [r for m in measures for r in kept_icb_rows(data_dir, package, ids[m], set(periods), registry)]
         kept_text = (f", and the package's {len(kept)} ICB value row(s) for {', '.join(months)} are kept as they "
                      "were" if kept else "")
         years = ", ".join(sorted({financial_year(month_start(m)) for m in months}))
         report.warnings.append(NO_MAPPING.format(kept=kept_text, years=years))
 
     values = []
-    for (area, period), s in sums.items():
-        if s.attendances <= 0:
-            report.details.append(f"No value for {area} in {period}: no attendances")
-            continue
-        within = s.attendances - s.over
+    for (area, period), s in sorted(sums.items()):
         start, end = periods[period]
-        values.append({"indicator_id": indicator_id, "area_code": area, "period": period,
-                       "period_start": start.isoformat(), "period_end": end.isoformat(),
-                       "value": fmt_number(round(within / s.attendances * 100, 4)), "lower_ci": "", "upper_ci": "",
-                       "numerator": fmt_number(within), "denominator": fmt_number(s.attendances),
-                       "status": "final", "note": ""})
+        for m in measures:
+            value = MEASURES[m].value_row(ids[m], area, period, start, end, s)
+            if value is None:
+                report.details.append(f"No value of {ids[m]} for {area} in {period}: nothing to divide by")
+            else:
+                values.append(value)
+    check_totals(report, totals, sums, periods)
+    if not values:
+        raise InputProblem(report.render() + "Nothing to import: no row could be placed on a month.")
+    report.values_written = len(values)
+    order = {ids[m]: i for i, m in enumerate(measures)}
+    values = sorted(values + kept, key=lambda v: (order[v["indicator_id"]], v["area_code"], v["period_start"]))
+    title, description, sources = package_text(measures)
+    write_package(data_dir, package, [{"id": ids[m], **MEASURES[m].indicator} for m in measures], values,
+                  title=title, description=description, sources=sources, today=today, report=report)
+    return report
+
+
+def region_problem(row: ProviderRow) -> tuple[str, str, str, str, str]:
+    """Why a provider row with activity could not be placed in a region: its Parent Org is not one, and no ICB
+    says which."""
+    return ("provider-region-unknown", "Parent Org",
+            f"its Parent Org '{quoted(row.parent)}' is not an NHS England region of the area registry, and no ICB of "
+            "the row says which region it is in", "an NHS England region's name (NHS ENGLAND LONDON), ONS code "
+            "(E40000003) or ODS code (Y56)",
+            "Check the Parent Org cell; the regions are the rows of type region in areas/areas.csv of the data "
+            "folder. A region's value is never summed from part of its providers.")
+
+
+def check_totals(report: Report, totals: dict[str, Counts], sums: dict[tuple[str, str], Counts],
+                 periods: dict[str, tuple[date, date]]) -> None:
+    """Each file's TOTAL row against the sum of its providers for England (a difference is reported)."""
     for period, total in sorted(totals.items()):
         if period not in periods and len(periods) == 1:  # a TOTAL row without its month, in a one-month file
             period = next(iter(periods))
@@ -313,18 +371,3 @@ def import_text(text: str, label: str, data_dir: Path, package: str, *, indicato
                                   f"hours {fmt_number(total.over)} against {fmt_number(mine.over)}")
         else:
             report.details.append(f"TOTAL row for {period} agrees with the sum of the providers")
-    if not values:
-        raise InputProblem(report.render() + "Nothing to import: no row could be placed on a month.")
-    values.sort(key=lambda v: (v["area_code"], v["period_start"]))
-    report.values_written = len(values)
-    values = sorted(values + kept, key=lambda v: (v["area_code"], v["period_start"]))
-    indicator = {"id": indicator_id, **INDICATOR}
-    write_package(data_dir, package, [indicator], values, title="A&E: 4-hour performance",
-                  description="The share of A&E attendances dealt with within four hours, summed from NHS England's "
-                              f"monthly A&E Attendances and Emergency Admissions returns ({OGL_TITLE}) "
-                              "for England, NHS England regions and Integrated Care Boards.",
-                  sources=[{"title": f"{SOURCE} ({OGL_TITLE})",
-                            "path": "https://www.england.nhs.uk/statistics/statistical-work-areas/"
-                                    "ae-waiting-times-and-activity/"}],
-                  today=today, report=report)
-    return report

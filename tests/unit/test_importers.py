@@ -640,7 +640,8 @@ def test_ae_into_an_older_package_replaces_demo_values_and_then_adds_months(caps
     the import replaces them all, keeps the other indicator, adds the keywords column and keeps 1.0.0; a later
     month's import then keeps the real month already there. (The small site's registry has two ICBs, none of the
     file's: with the ICB column the import is refused, so the file goes in without it, England and regions only;
-    before issue 15 the unknown ICB codes were left out of the ICB sums silently.)"""
+    and one region, South East: London's and the Midlands' providers are refused, then left out of the file.
+    Before issue 15 the unknown codes were left out of the ICB and region sums silently.)"""
     data = tmp_path / "datapackages"
     shutil.copytree(ROOT / "tests" / "fixtures" / "site-small" / "datapackages", data)
     monkeypatch.chdir(FIXTURES)
@@ -652,6 +653,12 @@ def test_ae_into_an_older_package_replaces_demo_values_and_then_adds_months(caps
         "in the area registry\n" in err
     plain = rewrite(FIXTURES / "nhse_ae_monthly.csv", tmp_path / "plain.csv", lambda rows: [r[:-1] for r in rows])
     code, out, err = run(capsys, data, "ae", str(plain), "--package", "urgent-care-sample", "--date", "2026-07-01")
+    assert code == 1 and "ERROR [provider-region-unknown] row 2, field Parent Org: RJ1 GUY'S AND ST THOMAS' NHS " \
+        "FOUNDATION TRUST (Mar 2025, 23,700 attendances): its Parent Org 'NHS ENGLAND LONDON' is not an NHS England " \
+        "region of the area registry" in err  # the registry has one region: London's would be part of England
+    plain = rewrite(plain, tmp_path / "south-east.csv", lambda rows: [r for r in rows if "LONDON" not in r[2]
+                                                                      and "MIDLANDS" not in r[2]])
+    code, out, err = run(capsys, data, "ae", str(plain), "--package", "urgent-care-sample", "--date", "2026-07-01")
     assert (code, err) == (0, "")
     assert "Replaced all 32 illustrative value row(s) of ae_4hr: real values are not mixed with demo values\n" in out
     assert "Kept unchanged: 1 other indicator(s) of the package (amb_cat2_mean)\n" in out
@@ -661,7 +668,7 @@ def test_ae_into_an_older_package_replaces_demo_values_and_then_adds_months(caps
     after = text(package / "values.csv").splitlines()
     assert after[:33] == [before[0]] + [r for r in before[1:] if r.startswith("amb_cat2_mean,")]
     assert after[33:] == ["ae_4hr,E40000005,Mar 2025,2025-03-01,2025-03-31,73.5345,,,8530,11600,final,",
-                          "ae_4hr,E92000001,Mar 2025,2025-03-01,2025-03-31,75.0773,,,97075,129300,final,"]
+                          "ae_4hr,E92000001,Mar 2025,2025-03-01,2025-03-31,73.5345,,,8530,11600,final,"]
     indicators = list(csv.DictReader(io.StringIO(text(package / "indicators.csv"))))
     assert [(r["id"], r["illustrative"], r["target"]) for r in indicators] == [
         ("ae_4hr", "false", "78"), ("amb_cat2_mean", "true", "30")]  # the target is kept from the package
