@@ -32,18 +32,21 @@ PACKAGES = {
     "planned-care-cancer": "Planned care and cancer: waiting times, diagnostics and cancer standards",
     "primary-community-mental-health": "Primary, community and mental health care",
 }
+#: a package whose indicators changed gets a new version (its previous one is in its releases/, kept with
+#: `build.py release` before the change): urgent-emergency-care lost ae_4hr and ae_attendances in 2.0.0, now real
+#: NHS England figures in the ae-monthly package (scripts/import_real.py)
+VERSIONS = {"urgent-emergency-care": ("2.0.0", "2026-12-02T00:00:00Z")}
 MULT = {"proportion": 100, "directly_standardised_rate": 100000, "crude_rate": 1000,
         "life_expectancy": 1, "mean": 1, "count": 1, "score": 1}
 FREQ = {"monthly": "monthly", "quarterly": "quarterly", "fy": "annual", "cal": "annual",
         "three_year": "three_year"}
-TARGETS = {"ae_4hr": 78, "ae_12hr_from_arrival": 2, "amb_cat2_mean": 30, "amb_cat1_mean": 7,
+TARGETS = {"ae_12hr_from_arrival": 2, "amb_cat2_mean": 30, "amb_cat1_mean": 7,
            "rtt_18wk": 65, "rtt_52wk_share": 1, "diag_6wk": 1, "cancer_fds_28d": 80,
            "cancer_62d": 75, "cancer_early_stage": 75, "vacc_6in1_12m": 95, "vacc_mmr1_2y": 95,
            "vacc_mmr2_5y": 95, "dementia_diagnosis_rate": 66.7, "talking_therapies_recovery": 50,
            "hypertension_treated_to_target": 80}
 PLANNING = "NHS England 2025/26 planning guidance"
-SETTERS = {"ae_4hr": f"{PLANNING} (78%); NHS Constitution (95%)",
-           "ae_12hr_from_arrival": "NHS England requirement (as reported by RCEM)",
+SETTERS = {"ae_12hr_from_arrival": "NHS England requirement (as reported by RCEM)",
            "amb_cat2_mean": f"{PLANNING} (30 minutes); constitutional standard (18 minutes)",
            "amb_cat1_mean": "NHS constitutional standard", "cancer_fds_28d": PLANNING,
            "rtt_18wk": f"{PLANNING} (65%); NHS Constitution (92%)", "rtt_52wk_share": PLANNING,
@@ -87,12 +90,10 @@ SPECS = [
     S("deaths_usual_residence_65plus", PH, "healthy_lives", "proportion", "%", 1, "cal", 0.0071, 0.06, 0.005, 0, "Percentage of deaths of people aged 65+ that happened where they usually lived (their home or care home) rather than in hospital."),
     S("imd_score", PH, "context", "score", "score", 1, "cal", 0, 0, 0, 0, "Average deprivation score (English Indices of Deprivation 2025) of the neighbourhoods in the area; higher means more deprived. Context, not a measure of performance."),
     S("registered_population", PH, "context", "count", "people", 0, "cal", 0, 0, 0, 0, "Number of people (all ages) registered with a GP practice in the area."),
-    S("ae_4hr", UEC, "urgent_care", "proportion", "%", 1, "monthly", 0.0378, 0.05, 0.015, -0.03, "Percentage of A&E attendances (all types) where the patient was admitted, transferred or discharged within four hours of arrival."),
     S("ae_12hr_from_arrival", UEC, "urgent_care", "proportion", "%", 1, "monthly", 0.026, 0.35, -0.05, 0.25, "Percentage of patients attending a major (type 1) A&E who spent more than 12 hours in the department from arrival."),
     S("amb_cat2_mean", UEC, "urgent_care", "mean", "minutes", 1, "monthly", 0, 0.15, -0.08, 0.20, "Average time an ambulance took to reach Category 2 (emergency, such as a suspected stroke or heart attack) calls, in minutes."),
     S("amb_cat1_mean", UEC, "urgent_care", "mean", "minutes", 1, "monthly", 0, 0.08, -0.02, 0.06, "Average time an ambulance took to reach Category 1 (life-threatening) calls, in minutes."),
     S("nctr_daily", UEC, "urgent_care", "count", "patients per day", 0, "monthly", 0, 0.20, 0, 0.05, "Average number of patients each day who no longer needed to be in hospital but had not yet been discharged."),
-    S("ae_attendances", UEC, "urgent_care", "count", "attendances", 0, "monthly", 0, 0.08, 0.01, -0.04, "Number of attendances at A&E departments and urgent treatment centres (all types) in the month."),
     S("emergency_readmissions_30d", UEC, "urgent_care", "proportion", "%", 1, "fy", 0.08, 0.07, 0, 0, "Percentage of patients discharged from hospital who were admitted again as an emergency within 30 days (adjusted for the mix of patients)."),
     S("rtt_18wk", PCC, "planned_care", "proportion", "%", 1, "monthly", 0.117, 0.07, 0.02, 0, "Percentage of people waiting to start planned hospital treatment who had been waiting less than 18 weeks since referral."),
     S("rtt_52wk_share", PCC, "planned_care", "proportion", "%", 1, "monthly", 0.117, 0.35, -0.15, 0, "Percentage of people waiting to start planned hospital treatment who had been waiting more than a year (52 weeks)."),
@@ -434,10 +435,10 @@ SHORT_TITLES = {  # at most 32 characters: chart panels and tight tables
     "gp_appts_within_2wk": "GP appointment within 2 weeks", "gp_appts_same_day": "GP appointment same day",
     "talking_therapies_recovery": "Talking therapies recovery", "talking_therapies_6wk": "Talking therapies: wait <6 wks",
     "cyp_mh_access": "Young people: mental health", "dementia_diagnosis_rate": "Dementia diagnosis rate",
-    "selfharm_admissions_10_24": "Self-harm admissions (10-24)", "ae_4hr": "A&E within 4 hours",
+    "selfharm_admissions_10_24": "Self-harm admissions (10-24)",
     "ae_12hr_from_arrival": "A&E 12+ hours from arrival", "amb_cat2_mean": "Ambulance: Category 2 response",
     "amb_cat1_mean": "Ambulance: Category 1 response", "nctr_daily": "Delayed discharges (daily)",
-    "ae_attendances": "A&E attendances", "emergency_readmissions_30d": "Readmissions within 30 days",
+    "emergency_readmissions_30d": "Readmissions within 30 days",
 }
 assert all(len(t) <= 32 for t in SHORT_TITLES.values())
 
@@ -470,12 +471,10 @@ KEYWORDS = {  # the words people search with, when the title does not use them (
     "talking_therapies_6wk": "mental health; IAPT; therapy; waiting times",
     "cyp_mh_access": "children; young people; CAMHS; mental health", "dementia_diagnosis_rate": "dementia; memory",
     "selfharm_admissions_10_24": "self-harm; young people; mental health",
-    "ae_4hr": "A&E; accident and emergency; emergency department; casualty; waiting times; four hours",
     "ae_12hr_from_arrival": "A&E; accident and emergency; emergency department; corridor care; long waits",
     "amb_cat2_mean": "ambulance; response times; 999; heart attack; stroke",
     "amb_cat1_mean": "ambulance; response times; 999; life-threatening",
     "nctr_daily": "delayed discharge; bed blocking; social care; hospital beds",
-    "ae_attendances": "A&E; accident and emergency; emergency department; casualty; demand",
     "emergency_readmissions_30d": "readmissions; hospital; discharge",
 }
 assert set(KEYWORDS) == set(SHORT_TITLES)
@@ -494,7 +493,8 @@ def descriptor(pkg, title, specs, catalogue):
                                  f"MHCLG via OHID; {OGL_TITLE})",
                         "path": "https://fingertips.phe.org.uk/"})
     sources += [{"title": p} for p in sorted({catalogue[s.id]["data_source_publication"] for s in specs})]
-    return indicator_package(pkg, title, desc, sources, version="1.1.0", created=CREATED, illustrative=True)
+    version, created = VERSIONS.get(pkg, ("1.1.0", CREATED))
+    return indicator_package(pkg, title, desc, sources, version=version, created=created, illustrative=True)
 
 
 if __name__ == "__main__":

@@ -146,6 +146,11 @@ class ProviderRow:
     icb_cell: str | None  # None when the file has no ICB column
     counts: Counts
 
+    @property
+    def total(self) -> bool:
+        """The file's summary row, used only to check England's sums."""
+        return self.code.upper() == "TOTAL" or self.name.upper().startswith("TOTAL") or "TOTAL" in self.period.upper()
+
 
 def read_provider_rows(text: str, label: str, measures: Sequence[str], exclude_booked: bool,
                        report: Report) -> list[ProviderRow]:
@@ -155,7 +160,8 @@ def read_provider_rows(text: str, label: str, measures: Sequence[str], exclude_b
     if not header:
         raise InputProblem(f"{label}: the file is empty; expected the NHS England monthly A&E CSV")
     columns, booked = find_columns(header, label, exclude_booked, measures)
-    groups = {"attendances": ["att_type1", "att_type2", "att_other"], "over": ["over_type1", "over_type2", "over_other"],
+    groups = {"attendances": ["att_type1", "att_type2", "att_other"],
+              "over": ["over_type1", "over_type2", "over_other"],
               "dta_12hr": ["dta_12hr"] if "dta_12hr" in columns else [],
               "admissions": [r for r in ("adm_type1", "adm_type2", "adm_other") if r in columns]}
     if booked:
@@ -199,6 +205,11 @@ def read_provider_rows(text: str, label: str, measures: Sequence[str], exclude_b
         read.append(ProviderRow(ref, (code.upper(), month_label(period) or period.upper()), code,
                                 cells[columns["org_name"]].strip(), period, cells[columns["parent_org"]].strip(),
                                 cells[columns["icb"]].strip() if "icb" in columns else None, counts))
+    months = {month_label(r.period) for r in read if not r.total} - {None}
+    for r in read:  # a TOTAL row without its month (Period "TOTAL") is its file's month, in a one-month file
+        if r.total and month_label(r.period) is None:
+            r.period = next(iter(months)) if len(months) == 1 else r.period
+            r.key = ("TOTAL", month_label(r.period) or f"{r.period.upper()} of {label}")
     return read
 
 
@@ -242,7 +253,8 @@ def import_texts(files: Sequence[tuple[str, str]], data_dir: Path, package: str,
     for label, text in files:
         report.sources.add(label)
         rows += read_provider_rows(text, label, measures, exclude_booked, report)
-    refuse_duplicates(((row.key, row.ref) for row in rows), lambda key: f"provider {quoted(key[0])} in {quoted(key[1])}")
+    refuse_duplicates(((row.key, row.ref) for row in rows),
+                      lambda key: f"provider {quoted(key[0])} in {quoted(key[1])}")
     with_icb_column = [row for row in rows if row.icb_cell is not None]
     files_text = "file" + (f"s {lookup.named()}" if lookup and len(lookup.files) > 1 else "")
     icbs = ("ICBs from the ICB column" if rows and len(with_icb_column) == len(rows) else
@@ -264,7 +276,7 @@ def import_texts(files: Sequence[tuple[str, str]], data_dir: Path, package: str,
         ref, code, name, counts = row.ref, row.code, row.name, row.counts
         report.rows_read += 1
         label_month = month_label(row.period)
-        if code.upper() == "TOTAL" or name.upper().startswith("TOTAL") or "TOTAL" in row.period.upper():
+        if row.total:
             report.keep_apart("summary (TOTAL) rows, used only to check the England sums", ref)
             totals[label_month or row.period].add(counts)
             continue
@@ -358,16 +370,17 @@ def region_problem(row: ProviderRow) -> tuple[str, str, str, str, str]:
 def check_totals(report: Report, totals: dict[str, Counts], sums: dict[tuple[str, str], Counts],
                  periods: dict[str, tuple[date, date]]) -> None:
     """Each file's TOTAL row against the sum of its providers for England (a difference is reported)."""
-    for period, total in sorted(totals.items()):
-        if period not in periods and len(periods) == 1:  # a TOTAL row without its month, in a one-month file
-            period = next(iter(periods))
+    names = {"attendances": "attendances", "over": "over 4 hours", "dta_12hr": "waits over 12 hours from decision "
+             "to admit", "admissions": "emergency admissions via A&E"}
+    for period, total in sorted(totals.items(), key=lambda item: (month_start(item[0]) if month_label(item[0])
+                                                                   else date.max, item[0])):
         mine = sums.get((ENGLAND, period))
         period = quoted(period)
+        differ = [f"{text} {fmt_number(getattr(total, key))} against {fmt_number(getattr(mine, key))}"
+                  for key, text in names.items() if mine is not None and getattr(total, key) != getattr(mine, key)]
         if mine is None:
             report.details.append(f"TOTAL row for {period}: no provider rows for that month")
-        elif (mine.attendances, mine.over) != (total.attendances, total.over):
-            report.details.append(f"TOTAL row for {period} differs from the sum of the providers: attendances "
-                                  f"{fmt_number(total.attendances)} against {fmt_number(mine.attendances)}, over 4 "
-                                  f"hours {fmt_number(total.over)} against {fmt_number(mine.over)}")
+        elif differ:
+            report.details.append(f"TOTAL row for {period} differs from the sum of the providers: " + ", ".join(differ))
         else:
             report.details.append(f"TOTAL row for {period} agrees with the sum of the providers")

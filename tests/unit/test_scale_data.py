@@ -11,7 +11,7 @@ import build
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scale_data import CONTEXT, generate  # noqa: E402
+from scale_data import CONTEXT, clone_indicators, generate  # noqa: E402
 
 AREAS, INDICATORS, PERIODS = 5, 3, 3
 
@@ -48,7 +48,8 @@ def test_generated_data_is_valid_sized_and_deterministic(tmp_path):
 
 
 def test_copies_get_new_codes_names_and_ids(tmp_path):
-    generate(tmp_path, 31, 41, 1)  # more boards than the 29 sources, more indicators than the 40 shipped
+    sources = len({c["original"] for c in clone_indicators(1000)})  # the demo packages' indicators, copied
+    generate(tmp_path, 31, sources + 1, 1)  # more boards than the 29 sources, one indicator more than the sources
     boards = [a for a in rows(tmp_path / "areas" / "areas.csv") if a["type"] == "icb"]
     copies = [b for b in boards if "(copy 2)" in b["short_name"]]
     assert len(copies) == 2 and all(b["code"].startswith("E54002") for b in copies)

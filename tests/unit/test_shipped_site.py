@@ -596,3 +596,65 @@ def test_the_real_fingertips_indicator_is_shipped_with_its_back_series_as_publis
         assert ("before the board or region existed" in row["summary"]) == before, (r["Area Code"], r["Time period"])
         checked += 1
     assert checked >= 30
+
+
+AE_RAW = ROOT / "tests" / "fixtures" / "importers" / "real_ae"
+AE_MONTHS = {"Monthly-AE-April-2025.csv": "Apr 2025", "Monthly-AE-May-2025.csv": "May 2025",
+             "Monthly-AE-June-2025-1-1.csv": "Jun 2025", "July-2025-CSV-9jfy4.csv": "Jul 2025",
+             "August-2025-CSV-g5tyh-v2.0.csv": "Aug 2025", "September-2025-Csv-7hjr2.csv": "Sep 2025"}
+
+
+def ae_recomputed() -> dict[tuple[str, str], list[int]]:
+    """[attendances, over 4 hours, 12-hour waits from decision to admit, emergency admissions via A&E] by (area,
+    month), summed straight from NHS England's six monthly files (byte-for-byte copies) with its 2025-26 mapping,
+    by this test's own arithmetic (no icsite code): each provider to its board (the three providers the mapping
+    leaves out to none, as the package's description says), its Parent Org's region and England."""
+    areas = rows(DATA / "areas" / "areas.csv")
+    boards = {a["ods_code"]: a["code"] for a in areas if a["type"] == "icb" and a["valid_from"] <= "2025-04-01"
+              and (not a["valid_to"] or a["valid_to"] >= "2025-09-30")}
+    regions = {a["name"].upper(): a["code"] for a in areas if a["type"] == "region"}
+    board_of = {r["Org Code"]: boards[r["ICB Code"]] for r in rows(AE_RAW / "providers-2025-26.csv")}
+    sums: dict[tuple[str, str], list[int]] = {}
+    for name, month in AE_MONTHS.items():
+        for r in rows(AE_RAW / name):
+            if r["Org Code"].upper() == "TOTAL":
+                continue
+            counts = [sum(int(v) for k, v in r.items() if k.startswith("A&E attendances")),
+                      sum(int(v) for k, v in r.items() if k.startswith("Attendances over 4hrs")),
+                      int(r["Patients who have waited 12+ hrs from DTA to admission"]),
+                      sum(int(v) for k, v in r.items() if k.startswith("Emergency admissions via A&E"))]
+            if not any(counts):
+                continue
+            places = ["E92000001", regions[r["Parent Org"].strip().upper().removeprefix("NHS ENGLAND ")]]
+            if r["Org Code"] not in ("Y02147", "NQT51", "Y07709"):
+                places.append(board_of[r["Org Code"]])
+            for place in places:
+                total = sums.setdefault((place, month), [0, 0, 0, 0])
+                total[:] = [a + b for a, b in zip(total, counts)]
+    return sums
+
+
+def test_the_real_ae_figures_on_the_site_are_the_raw_files_recomputed(site):
+    """April to September 2025 for England, the 7 regions and all 42 boards of 2022, three indicators: every
+    value the site publishes (its API, which its pages and downloads are made from) equals this test's own sums of
+    NHS England's raw files, and England's 4-hour figures are the 74.77% (April) to 76.40% (July) recomputed in
+    the real files' README."""
+    sums = ae_recomputed()
+    assert len(sums) == 50 * 6 and sum(c == "E92000001" for c, _ in sums) == 6
+    measures = {"ae_4hr": lambda c: (100 * (c[0] - c[1]) / c[0], c[0] - c[1], c[0]),
+                "ae_12hr_dta": lambda c: (1000 * c[2] / c[3], c[2], c[3]),
+                "ae_attendances": lambda c: (c[0], None, None)}
+    for indicator, recompute in measures.items():
+        api = json.loads((site / "api" / "v1" / "indicators" / f"{indicator}.json").read_text(encoding="utf-8"))
+        assert api["meta"]["illustrative"] is False and "NHS England" in api["meta"]["source"]
+        shipped = {(r["area_code"], r["period"]): r for r in (dict(zip(api["columns"], row)) for row in api["rows"])}
+        assert set(shipped) == set(sums), indicator  # every board, region and England, every month; nothing else
+        for key, counts in sums.items():
+            value, numerator, denominator = recompute(counts)
+            row = shipped[key]
+            assert abs(row["value"] - value) < 5e-5 and row["illustrative"] == "false", (indicator, key)
+            assert (row["numerator"], row["denominator"]) == (numerator, denominator), (indicator, key)
+    england = {m: 100 * (1 - sums[("E92000001", m)][1] / sums[("E92000001", m)][0]) for m in AE_MONTHS.values()}
+    assert (round(england["Apr 2025"], 2), round(max(england.values()), 2)) == (74.77, 76.40)
+    page = " ".join((site / "indicators" / "ae-4hr" / "index.html").read_text(encoding="utf-8").split())
+    assert "Official statistics" in page and f"{england['Sep 2025']:.1f}%" in page
