@@ -119,6 +119,8 @@ def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     grid = funnel_grid(min(ns), max(ns)) if ns else []
     x, y = spec["encoding"]["x"], spec["encoding"]["y"]
     x["scale"]["type"] = "log" if log else "linear"
+    if log:  # a log scale never includes zero: Vega-Lite warns when told not to
+        x["scale"].pop("zero", None)
     x["title"] = "Denominator (people or events)" + (", log scale" if log else "")
     y["title"], y["axis"]["format"] = unit, f",.{decimals}f"
     lines = []

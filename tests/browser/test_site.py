@@ -463,7 +463,8 @@ def test_official_and_illustrative_indicators_say_which_they_are(js_context, sit
     page = js_context.new_page()
     for path, tag, caption, flag in (("indicators/emergency-admissions-0-4/", "Official statistics",
                                       "(official statistics)", "false"),
-                                     ("indicators/ae-4hr/", "Illustrative values", "(illustrative values)", "true")):
+                                     ("indicators/ae-12hr-from-arrival/", "Illustrative values",
+                                      "(illustrative values)", "true")):
         page.goto(site_server.url(path))
         assert page.locator(".tag-line .tag").first.inner_text() == tag
         captions = [c for c in page.locator("figcaption").all_inner_texts() if "over time" in c or "every ICS" in c]
