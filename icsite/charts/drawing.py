@@ -10,6 +10,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+from icsite.charts.variants import phone_image, phone_json
 from icsite.charts.images import draw, font_folder, image_key, uncovered, use_fonts, warn_uncovered
 from icsite.core import parallel
 from icsite.core.config import IMAGE_MODES  # an SVG for every chart, for each page's first only, or none
@@ -90,6 +91,8 @@ class Drawing:
                 chart.image = chart.png = ""
                 continue
             requests[page.path + chart.image] = (chart.spec_json, page.path + chart.png if chart.png else "")
+            # its layout for a phone too, which the page serves to narrow screens (<picture>)
+            requests[page.path + phone_image(chart.image)] = (phone_json(chart.spec_json), "")
             if chart.png:
                 made.add(page.path + chart.png)
         if getattr(page, "image", "") and page.image not in made and page.image.endswith(".png"):

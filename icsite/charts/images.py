@@ -35,7 +35,7 @@ from pathlib import Path
 from icsite.charts.compact import slim_svg, smaller_png
 
 STATIC_WIDTH = 640  # charts that fill their container in the page are drawn this wide as images
-RULES = "12"  # change when render_svg, `draw` or our own drawers change how they draw, so cached images are drawn again
+RULES = "13"  # change when render_svg, `draw` or our own drawers change how they draw, so cached images are drawn again
 # the reader's browser draws the image's text in its own fonts, which may be wider than those measured here:
 # leave room so that long axis labels are not cut off at the left edge
 PADDING = {"left": 48, "right": 12, "top": 6, "bottom": 6}
@@ -113,12 +113,15 @@ def render_svg(spec_json: str, fonts: Path | None = None) -> str:
     import vl_convert
 
     use_fonts(fonts)
+    from icsite.charts.variants import PHONE_WIDTH, is_phone
+
     spec = json.loads(spec_json)
+    width = PHONE_WIDTH if is_phone(spec) else STATIC_WIDTH  # a phone's layout is drawn for a phone's width
     if spec.get("width") == "container":
-        spec["width"] = STATIC_WIDTH
+        spec["width"] = width
     for layer in spec.get("layer", []):
         if layer.get("width") == "container":
-            layer["width"] = STATIC_WIDTH
+            layer["width"] = width
     spec["padding"] = dict(PADDING)
     pin_fonts(spec)
     spec["config"]["aria"] = False  # no ARIA labels to make: an image's are never exposed (and slim_svg drops them)

@@ -20,6 +20,7 @@ from icsite.charts.svg_parts import (ANCHORS, AXIS_COLOUR, AXIS_FONT, GRID, LEGE
                                      point_marks, scale_map, setting, shift, symbol_legend, text_box,
                                      title_block, union)
 from icsite.charts.ticks import nice, number_format, ticks
+from icsite.charts.variants import ALIGN_BY_SIDE, DX_BY_SIDE, is_phone
 
 FORMAT = re.compile(r",\.(\d+)f")  # the axis formats we write: thousands separated, a fixed number of decimals
 
@@ -27,7 +28,8 @@ FORMAT = re.compile(r",\.(\d+)f")  # the axis formats we write: thousands separa
 def is_ranked(spec: dict) -> bool:
     """Whether a spec is a ranked chart (`specs.ranked_chart`): points, rules and text over the data set "ranked"."""
     layers = spec.get("layer")
-    return (isinstance(spec.get("data"), dict) and spec["data"].get("name") == "ranked" and isinstance(layers, list)
+    return (not is_phone(spec) and isinstance(spec.get("data"), dict) and spec["data"].get("name") == "ranked"
+            and isinstance(layers, list)
             and any(mark_of(layer)["type"] == "point" for layer in layers)
             and all(mark_of(layer)["type"] in ("rule", "point", "text") for layer in layers))
 
@@ -171,17 +173,29 @@ def reference_rules(layer: dict, sx, h: float) -> tuple[str, list[float]]:
 def reference_labels(layer: dict, sx) -> tuple[str, list[float]]:
     """The references' labels above the plot, each kind offset as its scale says; and their bounds."""
     mark, enc = mark_of(layer), layer["encoding"]
-    size, align, baseline = mark.get("fontSize", 11), mark.get("align", "center"), mark.get("baseline", "middle")
+    size, baseline = mark.get("fontSize", 11), mark.get("baseline", "middle")
     offsets = enc.get("yOffset", {}).get("scale", {})
     kinds = offsets.get("domain", [])
     places = dict(zip(kinds, band(len(kinds), *offsets.get("range", [0, 0]), 1, 0.5)[0]))  # a point scale
     out, box = [], [0.0, 0.0, 0.0, 0.0]
     for row in layer["data"]["values"]:
         text = str(row[enc["text"]["field"]])
-        x = sx(row[enc["x"]["field"]]) + mark.get("dx", 0)
+        align, dx = by_side(mark.get("align", "center"), row), by_side(mark.get("dx", 0), row)
+        x = sx(row[enc["x"]["field"]]) + dx
         y = enc["y"].get("value", 0) + places.get(row.get(enc.get("yOffset", {}).get("field")), 0) + mark.get("dy", 0)
         out.append(f'<text transform="translate({fine(x)},{fine(y + shift(size, baseline))})" text-anchor='
                    f'"{ANCHORS[align]}" font-size="{num(size)}px" fill="{mark.get("color", "#000")}">'
                    f'{escape(text)}</text>')
         box = union(box, text_box(x, y, text_width(text, size), size, align, baseline))
     return "".join(out), box
+
+
+def by_side(setting, row: dict):
+    """A label's mark setting: as it is, or (ALIGN_BY_SIDE, DX_BY_SIDE) as the row's side of its rule says."""
+    if setting == ALIGN_BY_SIDE:
+        return "right" if row.get("side") == "left" else "left"
+    if setting == DX_BY_SIDE:
+        return -3 if row.get("side") == "left" else 3
+    if isinstance(setting, dict):
+        raise ValueError(f"we cannot draw a label whose setting is {setting!r}")
+    return setting

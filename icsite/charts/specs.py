@@ -14,6 +14,8 @@ from functools import cache
 import altair as alt
 
 from icsite.charts.images import FONT  # our own font first, so the static images never use a system font
+from icsite.charts.variants import (ALIGN_BY_SIDE, DX_BY_SIDE, PERIOD_LABELS, PHONE_ROW, PHONE_WIDTH, add_phone,
+                                    copied, fewer_ticks, named_rows, phone_config)
 
 COMPARISON_COLOURS = {
     "Better": "#0072B2", "Similar": "#6b6b6b", "Worse": "#D55E00",
@@ -85,12 +87,26 @@ def ranked_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
              ] if england is not None else []
     if target is not None:
         rules.append({"label": f"Target {target:,.{decimals}f}", "value": published(target), "kind": "Target"})
+    values = [v for r in rows for v in (r.get("value"), r.get("lower"), r.get("upper")) if v is not None]
+    values += [r["value"] for r in rules]
+    lo, hi = (min(values), max(values)) if values else (0.0, 0.0)
+    for rule in rules:  # its label beside it, on the side with room: the left in the right part of the plot
+        rule["side"] = "left" if hi > lo and (rule["value"] - lo) / (hi - lo) > 0.6 else "right"
     if rules:
         spec["layer"][-2]["data"] = {"values": rules}
         spec["layer"][-1]["data"] = {"values": rules}
     else:  # neither England nor a target: no reference layers (an empty layer makes Vega warn of an infinite extent)
         spec["layer"] = spec["layer"][:-2]
-    return spec
+    return ranked_phone(spec, len(rows))
+
+
+def ranked_phone(spec: dict, count: int) -> dict:
+    """A ranked chart with its phone layout: each area's name above its point and interval, the plot the width of
+    the screen, rows PHONE_ROW high, fewer ticks, the legend in two columns."""
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    layers = named_rows(spec["layer"], points["encoding"]["y"], {"name": "ranked"}, -7)
+    fewer_ticks(layers, 4)
+    return add_phone(spec, {"layer": layers, "height": max(120, PHONE_ROW * count), "config": phone_config(spec)})
 
 
 def keyed(spec: dict, name: str, fields: tuple[str, ...], key: str = "k") -> None:
@@ -145,7 +161,13 @@ def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int =
         spec["spec"]["layer"] = layers[:1]
     keyed(spec, "trend", ("title", "series", "segment"))
     keyed(spec, "trend", ("period",), key="p")  # each period label once (period_end stays: it is parsed as a date)
-    return spec
+    inner = {**spec["spec"], "width": PHONE_WIDTH - 30}
+    return add_phone(spec, {"columns": 1, "spec": inner}, fit=dict(PANEL_FIT))
+
+
+#: how a page fits trend panels to its width (charts.js): as many columns of at least `min` px (plus `chrome` for
+#: the y axis's labels) as fit, `gap` apart, at most `max`
+PANEL_FIT = {"kind": "panels", "min": 240, "chrome": 66, "gap": 20, "max": 3}
 
 
 def _label_on(side: str) -> alt.Text:
@@ -177,17 +199,21 @@ def _ranked_template() -> dict:
         x=alt.X("value:Q"), strokeDash=kind_dash, tooltip=[alt.Tooltip("label:N", title="Reference")])
     labels = reference.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=11, color="#222222").encode(
         x=alt.X("value:Q"), y=alt.value(0), text=alt.Text("label:N"),
-        yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=["England", "Target"], range=[0, -13])))
+        # a point scale of two: its ends half a step in, so the labels are 13 px apart
+        yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=["England", "Target"], range=[0, -26])))
     chart = alt.layer(bars, points, rules, labels).properties(width="container").configure(font=FONT).configure_legend(
         orient="top", labelFontSize=12, titleFontSize=12).configure_axis(labelFontSize=11, titleFontSize=12)
-    return template(chart)
+    out = template(chart)
+    out["layer"][-1]["mark"].update(align=ALIGN_BY_SIDE, dx=DX_BY_SIDE)
+    return out
 
 
 @cache
 def _trend_template() -> dict:
     """The small-multiple trend chart with placeholder data (built once per process)."""
     base = alt.Chart()
-    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=3, labelFontSize=10))
+    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelExpr=PERIOD_LABELS, labelAngle=0,
+                                                        tickCount=3, labelFontSize=11))
     encoding = dict(
         x=x,
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
@@ -201,12 +227,13 @@ def _trend_template() -> dict:
     rules = breaks.mark_rule(color="#222222", strokeWidth=1.5, strokeDash=[2, 2]).encode(
         x=x, tooltip=[alt.Tooltip("label:N", title="Break in series")])
     room = breaks.mark_point(opacity=0).encode(x=x, y=alt.Y("headroom:Q", title=None, scale=alt.Scale(zero=False)))
-    label = {"baseline": "top", "dy": 2, "fontSize": 9, "color": "#222222", "lineBreak": "\n"}
+    label = {"baseline": "top", "dy": 2, "fontSize": 10, "color": "#222222", "lineBreak": "\n"}
     right, left = (breaks.mark_text(align=align, dx=dx, **label).encode(x=x, y=alt.value(0), text=_label_on(side))
                    for side, align, dx in (("right", "left", 3), ("left", "right", -3)))
     layers = alt.layer(lines, rules, room, right, left, data=alt.Data(name="trend"))
-    chart = layers.properties(width=150, height=90).facet(
-        facet=alt.Facet("title:N", title=None, header=alt.Header(labelLimit=190, labelFontSize=11, labelAnchor="start")),
+    chart = layers.properties(width=250, height=140).facet(
+        facet=alt.Facet("title:N", title=None,
+                        header=alt.Header(labelLimit=290, labelFontSize=13, labelAnchor="start")),
         columns=2,
     ).resolve_scale(y="independent", x="independent").configure(font=FONT)
     return template(chart)
@@ -248,7 +275,12 @@ def over_time_chart(rows: list[dict], *, title: str, unit: str, decimals: int,
         spec["layer"] = spec["layer"][:3 if england else 2]
     keyed(spec, "over_time", ("area", "line", "series"))
     keyed(spec, "over_time", ("period",), key="p")
-    return spec
+    layers = copied(spec["layer"])
+    for layer in layers:
+        if layer["mark"]["type"] == "text":
+            layer["mark"]["fontSize"] = 10
+    fewer_ticks(layers, 3)
+    return add_phone(spec, {"layer": layers, "height": 220, "config": phone_config(spec)})
 
 
 #: the over-time chart's parameter: the name of the ICS picked from the list under it, drawn in PICKED_COLOUR
@@ -302,7 +334,11 @@ def tile_chart(rows: list[dict], *, title: str, subtitle: str, columns: int, row
         enc["y"]["scale"] = {"domain": list(range(rows_count))}
         if "color" in enc:
             enc["color"]["scale"] = {"domain": present, "range": [TILE_COLOURS[c] for c in present]}
-    return spec
+    step = PHONE_WIDTH // max(1, columns) if columns else 32
+    layers = [{**layer, "mark": {**layer["mark"], "fontSize": 8}} if layer["mark"]["type"] == "text" else layer
+              for layer in spec["layer"]]
+    return add_phone(spec, {"width": {"step": step}, "height": {"step": round(step * 40 / 46)}, "layer": layers,
+                            "config": phone_config(spec)}, fit={"kind": "tiles", "columns": columns})
 
 
 #: tile fills: light enough for black labels to keep 4.5:1 contrast; the label also names the comparison's mark

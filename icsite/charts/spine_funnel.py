@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 
 from icsite.charts.specs import COMPARISON_COLOURS, COMPARISON_SHAPES, FONT, fresh, published, template
+from icsite.charts.variants import NO_AXIS, PHONE_ROW, add_phone, copied, named_rows, phone_config
 from icsite.compute.stats import poisson_rate_ci, wilson
 
 LIMITS = {"95% limits": 0.95, "99.8% limits": 0.998}
@@ -145,7 +146,10 @@ def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     enc["tooltip"][1]["format"] = f",.{decimals}f"
     spec["datasets"] = {"funnel": points, "funnel_limits": lines}
     spec["data"] = {"name": "funnel"}
-    return spec
+    encoding = copied(spec["encoding"])
+    encoding["x"]["axis"]["tickCount"] = 3
+    encoding["y"]["axis"]["tickCount"] = 5
+    return add_phone(spec, {"encoding": encoding, "height": 280, "config": phone_config(spec)})
 
 
 @cache
@@ -230,7 +234,36 @@ def spine_chart(rows: list[dict], *, title: str, area_label: str) -> dict:
     enc["color"]["title"] = enc["shape"]["title"] = f"{area_label} compared with England"
     spec["datasets"] = {"spine": out}
     spec["data"] = {"name": "spine"}
-    return spec
+    return spine_phone(spec, area_label, len(out))
+
+
+def spine_phone(spec: dict, area_label: str, count: int) -> dict:
+    """A spine chart with its phone layout: each indicator's name above its bars (in italics as the axis's were),
+    rows PHONE_ROW high, the bars thinner, the titles in shorter lines."""
+    y = spec["encoding"]["y"]
+    encoding = {**spec["encoding"], "y": {**y, "axis": dict(NO_AXIS)}}
+    layers = named_rows(spec["layer"], {k: v for k, v in y.items() if k != "axis"}, None, -8)
+    style = (y.get("axis") or {}).get("labelFontStyle")
+    if isinstance(style, dict):  # the same test, of the row's title rather than the axis label's value
+        test = style["condition"]["test"].replace("datum.value", "datum.title")
+        layers[-1]["mark"]["fontStyle"] = {"expr": f"({test}) ? 'italic' : 'normal'"}
+    for layer in layers[:-1]:
+        mark = layer["mark"]
+        if mark["type"] == "bar":
+            mark["height"] = {"band": 0.35}
+        elif mark["type"] == "tick":
+            mark["size"] = 12
+        layer["encoding"]["x"]["title"] = [part.strip() for part in layer["encoding"]["x"]["title"].split("(")]
+        if len(layer["encoding"]["x"]["title"]) > 1:
+            layer["encoding"]["x"]["title"][1] = "(" + layer["encoding"]["x"]["title"][1]
+        for channel in ("color", "shape"):
+            if channel in layer["encoding"]:
+                layer["encoding"][channel]["legend"] = {"orient": "top", "titleLimit": 280}
+    title = {"text": spec["title"]["text"], "anchor": "start", "subtitle": [
+        "Light bar: range of ICSs.", "Dark bar: middle half of ICSs.", "Black line: England.",
+        f"Point: {area_label}."]}
+    return add_phone(spec, {"encoding": encoding, "layer": layers, "height": PHONE_ROW * max(1, count),
+                            "title": title, "config": phone_config(spec)})
 
 
 @cache

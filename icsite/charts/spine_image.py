@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from icsite.charts.variants import is_phone
 from icsite.charts.svg_parts import (AXIS_COLOUR, AXIS_FONT, GRID, LEGEND_OFFSET, axis_title, band, fine, left_axis,
                                      linear, mark_of, num, page, plot_and_rows, point_marks, setting,
                                      symbol_legend, title_block, union)
@@ -25,7 +26,8 @@ def is_spine(spec: dict) -> bool:
     """Whether a spec is a spine chart (`spine_funnel.spine_chart`): bars, ticks and points over the data set
     "spine", sharing a y scale of indicators."""
     layers = spec.get("layer")
-    return (isinstance(spec.get("data"), dict) and spec["data"].get("name") == "spine" and isinstance(layers, list)
+    return (not is_phone(spec) and isinstance(spec.get("data"), dict) and spec["data"].get("name") == "spine"
+            and isinstance(layers, list)
             and any(mark_of(layer)["type"] == "bar" for layer in layers)
             and all(mark_of(layer)["type"] in ("bar", "tick", "point") for layer in layers)
             and isinstance(spec.get("encoding", {}).get("y", {}).get("scale", {}).get("domain"), list))

@@ -20,6 +20,7 @@ from icsite.charts.font_metrics import limited_width, text_width, truncate
 from icsite.charts.svg_parts import (ANCHORS, AXIS_COLOUR, AXIS_FONT, GRID, LABEL_PAD, LEGEND_OFFSET, SYMBOL_R,
                                      SYMBOL_STROKE, TICK, bottom_axis, dash, legend, linear, mark_of, num, page,
                                      read_table, shown, text_box, title_block, union)
+from icsite.charts.variants import PERIOD_LABELS
 from icsite.charts.ticks import exponent, nice, number_format, tick_step, ticks, time_format, time_ticks, vega_round
 
 HEADER_OFFSET, SPACING = 10, 20  # Vega's defaults for what the spec leaves to it
@@ -174,7 +175,7 @@ def panel(rows: list[dict], title: str, layers: list[dict], size: tuple, colours
         else:
             raise ValueError(f"a trend chart cannot draw a {kind!r} layer")
     axis = series_axis(layers)
-    x_axis, x_box = bottom_axis([(sx(t), time_format(t, axis.get("format", "%b %Y")))
+    x_axis, x_box = bottom_axis([(sx(t), period_label(t, axis))
                                  for t in time_ticks(t0, t1, axis.get("tickCount", 10))],
                                 w, h, axis.get("labelFontSize", AXIS_FONT))
     y_axis, y_box = left_axis(y0, y1, sy, w, h)
@@ -189,6 +190,18 @@ def panel(rows: list[dict], title: str, layers: list[dict], size: tuple, colours
             + "".join(marks) + f'<text y="{num(head_y + vega_round(0.79 * size_h))}" font-size="{num(size_h)}px">'
             f'{escape(label)}</text>')
     return body, [box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1]  # the panel's frame is stroked: 1 px wider
+
+
+def period_label(ms: float, axis: dict) -> str:
+    """A tick's label: as the axis's format writes it, or its `labelExpr` if that is ours (PERIOD_LABELS: the year
+    alone on the first day of a year)."""
+    expr = axis.get("labelExpr")
+    if expr is None:
+        return time_format(ms, axis.get("format", "%b %Y"))
+    if expr != PERIOD_LABELS:
+        raise ValueError(f"trend chart images cannot write axis labels by {expr!r}")
+    when = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return time_format(ms, "%Y" if (when.month, when.day) == (1, 1) else "%b %Y")
 
 
 def series_axis(layers: list[dict]) -> dict:

@@ -28,6 +28,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 CHARTS_TIMEOUT_MS = 20_000
 
+#: charts.js draws a chart only when it comes near the viewport, so a test that needs every chart drawn scrolls to
+#: each in turn, as a reader would, and waits until it is drawn (or has failed: data-rendered="error"), then goes
+#: back to the top of the page. The deadline is for all of them.
+SCROLL_THROUGH_CHARTS = """async (timeout) => {
+  const until = Date.now() + timeout;
+  for (const figure of document.querySelectorAll("figure.chart[data-chart]")) {
+    figure.scrollIntoView({block: "center"});
+    while (!figure.dataset.rendered && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+def draw_every_chart(page, timeout_ms: int = CHARTS_TIMEOUT_MS) -> None:
+    """Brings every chart of the page into view in turn and waits until charts.js says all are drawn
+    (body[data-charts="done"]); raises playwright's TimeoutError if that does not happen within `timeout_ms`."""
+    page.evaluate(SCROLL_THROUGH_CHARTS, timeout_ms)
+    page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=timeout_ms)
+
+
+@pytest.fixture(scope="session")
+def draw_charts():
+    """draw_charts(page[, timeout_ms]): every chart of a loaded page drawn (draw_every_chart), for test modules,
+    which do not import conftest."""
+    return draw_every_chart
+
 
 class SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site folder under BASE_PATH only; every other path is a 404. Logs nothing."""
@@ -196,7 +224,7 @@ def visit(chromium, site_server):
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         if page.locator("figure.chart[data-chart]").count():
             try:
-                page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=CHARTS_TIMEOUT_MS)
+                draw_every_chart(page)
             except Exception as exc:  # playwright's TimeoutError: reported by the chart test
                 v.charts_timeout = str(exc).splitlines()[0]
         return v

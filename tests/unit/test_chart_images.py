@@ -117,7 +117,9 @@ def test_the_images_setting_chooses_which_charts_get_images(tmp_path, mode, svgs
     spec = chart_specs()[0]
     pages = [page("a/", 2, spec), page("b/", 1, spec)]
     files, stats = drawing.chart_images(pages, lambda p: p.charts, mode, tmp_path)
-    assert sum(f.endswith(".svg") for f in files) == svgs and sum(f.endswith(".png") for f in files) == pngs
+    assert sum(f.endswith(".svg") and not f.endswith("-phone.svg") for f in files) == svgs
+    assert sum(f.endswith("-phone.svg") for f in files) == svgs  # each image has its phone layout's beside it
+    assert sum(f.endswith(".png") for f in files) == pngs
     assert stats.charts == 3 and all(path.is_file() for path in files.values())
     for p in pages:
         for c in p.charts:

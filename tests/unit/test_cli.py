@@ -132,7 +132,10 @@ def test_images_setting_leaves_pages_that_work_without_javascript(tmp_path, mode
 
     out = tmp_path / "site"
     assert build.main(args(FIXTURE / "datapackages", out, "--images", mode, "--cache-dir", str(tmp_path / "c"))) == 0
-    svgs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.svg"))
+    every_svg = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.svg"))
+    svgs = [s for s in every_svg if not s.endswith("-phone.svg")]  # a chart's image for wide screens, and ...
+    assert [s for s in every_svg if s.endswith("-phone.svg")] == [  # ... its phone layout (not every chart has one)
+        s for s in (f"{s[:-4]}-phone.svg" for s in svgs) if s in every_svg]
     pngs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
     firsts = sorted({p.parent.relative_to(out).as_posix() for p in out.rglob("*.vl.json")})
     assert sorted(s.rsplit("/", 1)[0] for s in svgs) == ([] if mode == "none" else firsts)  # one per page
@@ -147,7 +150,7 @@ def test_images_setting_leaves_pages_that_work_without_javascript(tmp_path, mode
                 continue
             assert ('<details class="chart-data" open data-no-image>' in figure) != has_image, page
             checked += 1
-        for src in re.findall(r'(?:src|href)="([^"]+\.(?:svg|png))"', html):
+        for src in re.findall(r'(?:src|href|srcset)="([^"]+\.(?:svg|png))"', html):
             assert (page.parent / src).resolve().is_file(), (page, src)
         assert ('property="og:image"' in html) <= (mode != "none"), page
     assert checked > 10

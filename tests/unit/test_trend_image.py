@@ -54,7 +54,7 @@ def panels(root: ET.Element) -> dict[str, ET.Element]:
     out = {}
     for group in root.iter(f"{SVG}g"):
         first = list(group)[0] if len(group) else None
-        if first is not None and first.tag == f"{SVG}path" and first.get("d", "").startswith("M0.5,0.5h150v90"):
+        if first is not None and first.tag == f"{SVG}path" and first.get("d", "").startswith("M0.5,0.5h250v140"):
             out[group.findall(f"{SVG}text")[-1].text] = group
     return out
 
@@ -98,9 +98,9 @@ def test_an_empty_value_is_a_gap_and_a_break_splits_the_line_with_a_labelled_rul
     rules = [p for p in beta.findall(f"{SVG}path") if p.get("stroke") == "#222222"]
     assert [(r.get("stroke-width"), r.get("stroke-dasharray")) for r in rules] == [("1.5", "2,2")]
     rule_x = float(rules[0].get("d")[1:].split(",")[0])
-    assert 0 < rule_x < 150
+    assert 0 < rule_x < 250
     label = [t for t in beta.findall(f"{SVG}text") if t.get("fill") == "#222222"]
-    assert len(label) == 1 and label[0].get("font-size") == "9px"
+    assert len(label) == 1 and label[0].get("font-size") == "10px"
     assert label[0].text == "Boundary changed" and label[0].find(f"{SVG}tspan").text == "1 Oct 2022"
     assert label[0].get("text-anchor") == "end" and float(label[0].get("x")) == pytest.approx(rule_x - 3)
     assert not [p for p in alpha.findall(f"{SVG}path") if p.get("stroke") == "#222222"]
@@ -111,7 +111,7 @@ def test_long_titles_are_cut_to_the_header_width_and_short_ones_kept():
     headers = list(panels(root))
     assert headers[1] == "Short"
     assert headers[0].endswith("…") and LONG.startswith(headers[0][:-1]) and len(headers[0]) > 20
-    assert text_width(headers[0], 11) < 190 <= text_width(LONG, 11)
+    assert text_width(headers[0], 13) < 290 <= text_width(LONG, 13)
     assert truncate("Short", 11, 190) == "Short"
 
 
