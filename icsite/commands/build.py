@@ -232,6 +232,7 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
         files[f"{page.path}index.html"] = render_page(env, page, site).encode("utf-8")
     pages += data_set_pages if keep_pages else [Outline.of(p) for p in data_set_pages]
     files.update(feed_files(data, comparisons, job, pages, config))
+    files.update(builder.files())  # the place index of the search as you type
     clock.lap("render")
     indexed = {f"{p.path}index.html": files[f"{p.path}index.html"] for p in pages if p.indexed}
     files.update(search_index(indexed, config.cache_dir))

@@ -21,6 +21,7 @@ from icsite.inputs.file_checks import duplicate_name_problems, structure_problem
 from icsite.inputs.frictionless_checks import frictionless_problems
 from icsite.inputs.load import Sources
 from icsite.inputs.page_checks import page_problems
+from icsite.inputs.places import lookup_problems
 from icsite.inputs.release_checks import release_problems
 
 
@@ -54,6 +55,7 @@ def first_checks(sources: Sources, data_dir: Path) -> Findings:
     structure += [p for package in sources.packages for release in package.releases
                   for p in release_problems(release, root)]
     structure += page_problems(sources.pages, root)
+    structure += lookup_problems(sources, data_dir)
     tables = collect_tables(sources, root)  # not kept: the values' copies go once the checks have run
     findings = Findings(structure, [], tables.areas is not None, bool(tables.values), rel(data_dir, root))
     if tables.areas is not None:

@@ -8,6 +8,7 @@ that changes no indexed page runs nothing, and the files are hard-linked into th
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,10 @@ from pathlib import Path
 from icsite.core import cache
 
 INDEX_FOLDER = "pagefind/"
-FORMAT = "1"
+FORMAT = "2"
+#: the end of an element whose text is a word of its own ("<dt>Population</dt><dd>1,096,733</dd>"): Pagefind joins
+#: adjacent elements' text, so the copy it indexes gets a space after each (the published page is unchanged)
+BLOCK_END = re.compile(rb"(</(?:dt|dd|th|td|li|p|h[1-6]|div|caption|figcaption|summary|label|button|section)>)")
 
 
 def search_index(pages: dict[str, bytes | Path], cache_dir: Path) -> dict[str, Path]:
@@ -25,6 +29,9 @@ def search_index(pages: dict[str, bytes | Path], cache_dir: Path) -> dict[str, P
 
     def content(path: str) -> bytes:
         return pages[path].read_bytes() if isinstance(pages[path], Path) else pages[path]
+
+    def indexed(path: str) -> bytes:
+        return BLOCK_END.sub(rb"\1 ", content(path))
 
     h = hashlib.sha256(FORMAT.encode())
     for path in sorted(pages):
@@ -37,7 +44,7 @@ def search_index(pages: dict[str, bytes | Path], cache_dir: Path) -> dict[str, P
             site, out = Path(tmp) / "site", Path(tmp) / "out"
             for path in pages:
                 (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).write_bytes(content(path))
+                (site / path).write_bytes(indexed(path))
             run = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
                                   "--force-language", "en", "--quiet"], capture_output=True, text=True)
             if run.returncode != 0:

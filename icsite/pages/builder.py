@@ -15,6 +15,7 @@ from icsite.pages.compare import compare_pages
 from icsite.pages.contexts import ContentPage, Page
 from icsite.pages.index import SiteIndex
 from icsite.pages.indicator import indicator_page
+from icsite.pages.places import place_finder
 from icsite.pages.profile import profile_page
 from icsite.pages.site import content_page, home_page, ics_index_page, indicator_index_page, search_page
 
@@ -25,6 +26,7 @@ class PageBuilder:
     def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all"):
         self.data = data
         self.index = SiteIndex(data, comp, downloads, images)
+        self.places = place_finder(self.index)  # find your ICS from a place or postcode (None without a lookup)
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site made from the model, one at a time, in a stable order (not 404.html: see
@@ -35,8 +37,13 @@ class PageBuilder:
         yield from (profile_page(ix, code) for code in sorted(ix.with_data))
         yield from (indicator_page(ix, ind) for ind in ix.indicators.index)
         yield from (self.content(p) for p in self.data.pages)
-        yield search_page(ix)
+        yield search_page(ix, self.places)
+        yield from self.places.pages() if self.places is not None else ()
         yield from compare_pages(ix)
+
+    def files(self) -> dict[str, bytes]:
+        """The files pages read besides themselves: the sharded place index of the search as you type."""
+        return self.places.index_files() if self.places is not None else {}
 
     def all_pages(self) -> list[Page]:
         """Every page (`pages`), as a list."""

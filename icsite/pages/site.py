@@ -72,7 +72,10 @@ def indicator_index_page(ix: SiteIndex) -> IndicatorIndexPage:
                               "Every indicator in the common set, by theme.", domains=out)
 
 
-def search_page(ix: SiteIndex) -> SearchPage:
+def search_page(ix: SiteIndex, places=None) -> SearchPage:
+    """search/: the results of ?q= with JavaScript (places from `places`, a `pages.places.PlaceFinder`, and pages
+    from Pagefind); without, the lists every query leads into: places by first letters, postcode areas, councils,
+    every ICS and every indicator."""
     systems = []
     for code in sorted(ix.with_data, key=lambda c: (not ix.area[c]["current"], ix.short_names[c], c)):
         a = ix.area[code]
@@ -81,9 +84,15 @@ def search_page(ix: SiteIndex) -> SearchPage:
                         "closed": "" if a["current"] else f"closed {long_date(a['valid_to'])}"})
     indicators = [{"link": ix.indicator_link(i), "domain": ix.ind[i]["domain_title"],
                    "keywords": ix.ind[i]["keywords"].replace(";", ",")} for i in ix.indicators.index]
+    found = {}
+    if places is not None:
+        groups, areas = places.groups()
+        found = dict(place_groups=groups, postcode_areas=areas, councils=Link("Councils A to Z", "places/councils/"),
+                     place_index="places/find/", place_attribution=places.lookup.attribution)
     return SearchPage("search.html", "search/", "Search",
-                      "Find an Integrated Care System by its name or a place it covers, or an indicator.",
-                      systems=systems, indicators=indicators, scripts=["assets/search.js"])
+                      "Find your Integrated Care System from a town, village, postcode or council, or search for "
+                      "an ICS or an indicator.", systems=systems, indicators=indicators, scripts=["assets/search.js"],
+                      **found)
 
 
 def content_page(src) -> ContentPage:
