@@ -26,10 +26,13 @@ def cell(row: dict | None, ind: dict, with_comparison: bool) -> str:
 
 
 def side_by_side(ix: SiteIndex, codes: list[str], extra: list[str]) -> list[tuple[str, Table]]:
-    """Tables by theme: indicator, period, then one column per area in `codes` (ICSs, with comparisons) and per
-    area in `extra` (a region, England: values only). Each area's latest period of each indicator."""
-    names = [ix.short_names[c] for c in codes + extra]
-    latest = [ix.latest.get(c, {}) for c in codes + extra]
+    """Tables by theme: the indicator (a link, its unit and period in the link's note), England, then one column per
+    area in `codes` (ICSs, with comparisons) and per area in `extra` (a region: values only). Each area's latest
+    period of each indicator. England comes second so that it stays in view beside the indicator (the theme keeps
+    the first two columns still while the others scroll)."""
+    areas = [ENGLAND] + codes + extra
+    names = [ix.short_names[c] for c in areas]
+    latest = [ix.latest.get(c, {}) for c in areas]
     out = []
     for domain, ids in ix.domain_ids.items():
         table_rows = []
@@ -38,13 +41,14 @@ def side_by_side(ix: SiteIndex, codes: list[str], extra: list[str]) -> list[tupl
             mine = [rows.get(ind_id) for rows in latest]
             if all(r is None for r in mine):
                 continue
-            periods = sorted({r["period"] for r in mine if r is not None})
-            table_rows.append([ix.indicator_link(ind_id), ", ".join(periods), ind["unit"]]
-                              + [cell(r, ind, c in codes) for r, c in zip(mine, codes + extra)])
+            periods = ", ".join(sorted({r["period"] for r in mine if r is not None}))
+            link = ix.indicator_link(ind_id)
+            link.note = " · ".join(part for part in (ind["unit"], periods) if part)
+            table_rows.append([link] + [cell(r, ind, c in codes) for r, c in zip(mine, areas)])
         if table_rows:
             title = DOMAINS.get(domain, domain)
-            out.append((title, Table(f"{title}: latest values side by side", ["Indicator", "Period", "Unit"] + names,
-                                     table_rows, [False, False, False] + [True] * len(names))))
+            out.append((title, Table(f"{title}: latest values side by side", ["Indicator, unit and period"] + names,
+                                     table_rows, [False] + [True] * len(names))))
     return out
 
 
@@ -69,7 +73,7 @@ def compare_pages(ix: SiteIndex) -> list[Page]:
                    "and England, on every indicator: each area's latest period. In brackets, how each ICS compares "
                    "with England (at 95%): Better, Similar or Worse where higher or lower is better."],
             members=[ix.area_link(c) for c in members],
-            tables=side_by_side(ix, members, [code, ENGLAND])))
+            tables=side_by_side(ix, members, [code])))
     peer_pages = []
     for code in sorted(ix.with_data, key=lambda c: ix.short_names[c]):
         peers = ix.comp.peers.get(code, [])
@@ -86,10 +90,11 @@ def compare_pages(ix: SiteIndex) -> list[Page]:
                    "the methodology), on every indicator: each area's latest period. In brackets, how each ICS "
                    "compares with England (at 95%)."],
             members=[ix.area_link(c) for c in [code] + peers],
-            tables=side_by_side(ix, [code] + peers, [ENGLAND])))
+            tables=side_by_side(ix, [code] + peers, [])))
     systems = [{"code": c, "name": ix.short_names[c]} for c in current]
     pages.append(ComparePage(
         "compare.html", "compare/", "Compare Integrated Care Systems",
         "Put any Integrated Care Systems side by side on every indicator.", systems=systems, regions=regions,
-        peer_pages=peer_pages, scripts=["assets/compare.js"]))
+        peer_pages=peer_pages, england={"code": ENGLAND, "name": ix.short_names[ENGLAND]},
+        scripts=["assets/compare.js"]))
     return pages
