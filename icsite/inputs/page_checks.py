@@ -4,6 +4,7 @@ bounded time, and an address of their own."""
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 from icsite.core.markup import render_problems
@@ -22,11 +23,38 @@ def page_problems(pages: list[ContentPage], root: Path) -> list[Problem]:
             out.append(problem(page.error_code, file, message=page.error if page.error_code != "page-unreadable"
                                else f"the page cannot be read: {page.error}"))
         else:
-            out += page_field_problems(page, file)
+            out += page_field_problems(page, file) + term_problems(page, file)
     readable = [p for p in pages if not p.error]
     out += [problem("page-too-complex", rel(page.source, root), message=why)
             for page, why in zip(readable, render_problems([p.body for p in readable])) if why]
     return out + address_problems(readable, root)
+
+
+GLOSSARY = "glossary"  # the page whose front matter `terms` profiles link indicator names to (pages.glossary)
+HEADING_ID = re.compile(r"\{#([A-Za-z0-9_-]+)\}")  # a heading's id in the markdown: ### RTT {#rtt}
+TERMS = "a mapping of the page's heading ids to the phrases each explains (a phrase or a list of them)"
+
+
+def phrases(value) -> list[str]:
+    """A glossary term's phrases as the front matter gives them: one phrase or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    return [str(p).strip() for p in items if p is not None and str(p).strip()]
+
+
+def term_problems(page: ContentPage, file: str) -> list[Problem]:
+    """page-field-invalid: the glossary's `terms` name headings of the page, each with a phrase (so no profile
+    links to an entry that is not there)."""
+    terms = page.meta.get("terms") if page.slug == GLOSSARY else None
+    if terms is None:
+        return []
+    if not isinstance(terms, dict):
+        return [problem("page-field-invalid", file, field="terms", expected=TERMS, found=repr(terms)[:80],
+                        message="the front matter's 'terms' must be a mapping")]
+    ids = set(HEADING_ID.findall(page.body))
+    return [problem("page-field-invalid", file, field="terms", expected=TERMS, found=str(key)[:80],
+                    message=f"the term '{str(key)[:80]}' " + ("has no phrase" if str(key) in ids else
+                                                              "is not the id of a heading of the page"))
+            for key, given in terms.items() if str(key) not in ids or not phrases(given)]
 
 
 TEXT, FLAG, NUMBER = "text", "true or false", "a number"
@@ -58,7 +86,8 @@ def page_field_problems(page: ContentPage, file: str) -> list[Problem]:
 #: Where the build writes its own pages and files (pages.py, comparepages.py, datapages.py, datafiles.py,
 #: pipeline.py, search.py): a markdown page may be published at none of these folders, nor inside one, nor at a file's
 #: name. (api/ itself is the API's documentation page, content/api.md; api/v1/ holds the generated files.)
-GENERATED_FOLDERS = ("ics", "indicators", "compare", "regions", "data", "search", "assets", "pagefind", "api/v1")
+GENERATED_FOLDERS = ("ics", "indicators", "compare", "regions", "data", "search", "assets", "pagefind", "api/v1",
+                     "places", "postcodes")
 GENERATED_FILES = ("index.html", "404.html", "feed.xml", "robots.txt", "sitemap.xml", ".nojekyll")
 
 

@@ -98,11 +98,14 @@ class IndicatorRow:
     illustrative: bool
     trend_note: str = ""  # why the direction of travel cannot be given, or why a significant slope is not a trend
     summary: str = ""  # the plain-English sentence for this ICS and indicator
+    technical: str = ""  # the indicator's official title, when the link shows its plain (short) title
+    glossary: list[Link] = field(default_factory=list)  # glossary entries for the jargon in the official title
 
 
 @dataclass
 class ProfilePage(Page):
     area: dict = field(default_factory=dict)  # code, ods_code, name, short_name, region, valid_from, valid_to, current
+    # (never the registry's code_note: a note to publishers, not a public fact)
     population: str = ""
     status_note: str = ""
     successors: list[Link] = field(default_factory=list)
@@ -117,6 +120,14 @@ class ProfilePage(Page):
     places: list[str] = field(default_factory=list)  # local authority districts covered ("Leeds", "X (part)")
     places_note: str = ""  # where the list comes from (and that the 2026 map is approximate)
     learn: list[dict] = field(default_factory=list)  # {indicator: Link, peers: [Link], improvers: [Link]}
+    verdict: str = ""  # one sentence first: how many indicators are better, similar and worse than England
+    better: list[Link] = field(default_factory=list)  # most clearly better than England (plain title; note: figures)
+    worse: list[Link] = field(default_factory=list)  # most clearly worse than England, likewise
+    contents: list[Link] = field(default_factory=list)  # the page's sections ("#id" links), in order
+    not_yet: list[tuple[str, list[Link]]] = field(default_factory=list)  # why, and the indicators with no figures
+    population_note: str = ""  # why there is no population figure and when there will be ("" when there is one)
+    glossary: str = ""  # the glossary page ("glossary/"), "" when the site has none (pages.glossary)
+    peers_note: str = ""  # why a current board has no similar systems ("" when it has them, or has closed)
 
 
 @dataclass
@@ -193,6 +204,24 @@ class SearchPage(Page):
     systems: list[dict] = field(default_factory=list)  # link, region, places, current
     indicators: list[dict] = field(default_factory=list)  # link, domain, keywords
     indexed: bool = False
+    #: find your ICS without JavaScript (empty without a place lookup): the groups of places by first letter
+    #: ("T", [Link("Tr", "places/tr/"), ...]), the postcode areas (Link("LS", "postcodes/ls/")), the councils page
+    place_groups: list[tuple[str, list[Link]]] = field(default_factory=list)
+    postcode_areas: list[Link] = field(default_factory=list)
+    councils: Link | None = None
+    place_index: str = ""  # the folder of the sharded index the search as you type reads ("places/find/")
+    place_attribution: str = ""
+
+
+@dataclass
+class PlaceListPage(Page):
+    """places/<xy>/, places/councils/, postcodes/<area>/ (pages.places): places, councils or postcode districts,
+    each with its council(s) and the ICS(s) covering it (`pages.places.PlaceRow`), current boards first."""
+
+    rows: list = field(default_factory=list)  # each row's HTML, an <li> (thousands a page: `pages.places.row_html`)
+    siblings: list[Link] = field(default_factory=list)  # the other pages of the same first letter
+    attribution: str = ""
+    indexed: bool = False
 
 
 @dataclass
@@ -229,3 +258,4 @@ class ComparePage(Page):
     systems: list[dict] = field(default_factory=list)  # code, name (current boards first)
     regions: list[Link] = field(default_factory=list)
     peer_pages: list[Link] = field(default_factory=list)
+    england: dict = field(default_factory=dict)  # code, name: the comparison's first column after the indicator

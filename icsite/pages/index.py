@@ -15,6 +15,7 @@ from icsite.compute.trends import CANNOT, NO_YEAR_ON
 from icsite.core.display import Link
 from icsite.core.formatting import is_missing, long_date, number
 from icsite.inputs.model import SiteData
+from icsite.pages.glossary import glossary_from
 
 SUCCESSION_NOTES = {"code_change": "same board, new ONS code", "merger": "merged", "split": "part of its area",
                     "boundary_change": "boundary change"}
@@ -31,6 +32,7 @@ class SiteIndex:
     def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all"):
         self.data, self.comp, self.downloads = data, comp, downloads
         self.images = images  # which charts have a static image: the `images` setting (see pages.figures.place)
+        self.glossary = glossary_from(data.pages)  # the glossary page's terms (None without one)
         self.areas, self.indicators = data.areas, data.indicators  # small tables: one row per area, per indicator
         self.area = data.areas.to_dict("index")  # code -> its registry row
         self.short_names = data.areas["short_name"].to_dict()

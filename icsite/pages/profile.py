@@ -6,13 +6,15 @@ import pandas as pd
 
 from icsite.charts import spine_funnel as charts_more
 from icsite.compute.summaries import area_sentences, row_sentence
-from icsite.core.display import Table
+from icsite.core.display import Link, Table
 from icsite.core.formatting import is_missing, long_date, number
 from icsite.core.standard import ranking_polarity
 from icsite.inputs.model import DOMAINS
 from icsite.pages.contexts import IndicatorRow, ProfilePage
 from icsite.pages.figures import Figure, figure, place, preview
 from icsite.pages.index import SiteIndex
+from icsite.pages.profile_summary import (highlights, not_yet, peers_note, plain_link,
+                                          population_note, verdict)
 from icsite.pages.text import join_names, rank_text
 from icsite.pages.trends import trend_figures
 
@@ -24,6 +26,9 @@ def profile_page(ix: SiteIndex, code: str) -> ProfilePage:
     name, path = area["short_name"], f"ics/{area['slug']}/"
     domains, counts = indicator_rows(ix, code, latest)
     spine, *trends = place(path, [spine_figure(ix, name, latest)] + trend_figures(ix, code, name), ix.images)
+    better, worse = highlights(ix, latest)
+    missing = not_yet(ix, code, latest)
+    learn = learn_from(ix, code, latest)
     return ProfilePage(
         "profile.html", path, name,
         f"How {name} Integrated Care System compares with England on {len(latest)} indicators.",
@@ -31,10 +36,27 @@ def profile_page(ix: SiteIndex, code: str) -> ProfilePage:
         area=area_dict(ix, code), population=population(latest), status_note=status_note(area),
         successors=[ix.succession_link(code, c, c) for c in ix.successors.get(code, [])],
         predecessors=[ix.succession_link(c, code, c) for c in ix.predecessors.get(code, [])],
-        lineage_notes=lineage_notes(ix, code), summary=area_sentences(name, counts), domains=domains,
+        lineage_notes=lineage_notes(ix, code), summary=area_sentences(name, counts)[1:], domains=domains,
         charts=trends, spine=spine, downloads=ix.downloads.get(f"ics/{code}", []),
-        peers=[ix.area_link(c) for c in ix.comp.peers.get(code, [])], learn=learn_from(ix, code, latest),
-        places=ix.place_names(code), places_note=places_note(ix, code))
+        peers=[ix.area_link(c) for c in ix.comp.peers.get(code, [])], learn=learn,
+        places=ix.place_names(code), places_note=places_note(ix, code),
+        verdict=verdict(name, counts), better=better, worse=worse, not_yet=missing,
+        glossary=ix.glossary.href if ix.glossary else "",
+        population_note=population_note(ix, code, latest), peers_note=peers_note(ix, code, latest),
+        contents=contents(domains, spine=spine is not None, missing=bool(missing), trends=bool(trends),
+                          downloads=bool(ix.downloads.get(f"ics/{code}"))))
+
+
+def contents(domains: list, *, spine: bool, missing: bool, trends: bool, downloads: bool) -> list[Link]:
+    """The profile's sections, in order, as links to their headings (the template gives them these ids)."""
+    out = [Link("Figures not yet published", "#not-yet")] if missing else []
+    out += [Link("All indicators at a glance", "#overview")] if spine else []
+    out += [Link(title, f"#theme-{n}") for n, (title, _) in enumerate(domains, start=1)]
+    out.append(Link("Similar systems to learn from", "#peers"))
+    out += [Link("Trends", "#trends")] if trends else []
+    out += [Link("Download the data", "#downloads")] if downloads else []
+    out.append(Link("About this board", "#about"))
+    return out
 
 
 def indicator_rows(ix: SiteIndex, code: str, latest: dict) -> tuple[list[tuple[str, list[IndicatorRow]]], dict]:
@@ -54,11 +76,13 @@ def indicator_rows(ix: SiteIndex, code: str, latest: dict) -> tuple[list[tuple[s
             counts["better_trend"] += improving > 0
             counts["worse_trend"] += improving < 0
             items.append(IndicatorRow(
-                link=ix.indicator_link(ind_id), period=r["period"],
+                link=plain_link(ix, ind_id), period=r["period"],
                 value=ix.fmt(r["value"], ind) if r["status"] != "suppressed" else "Suppressed",
                 england=ix.fmt(r["england_value"], ind), comparison=comparison,
                 rank=rank_text(r), trend=trend, trend_note=trend_note, illustrative=bool(ind["illustrative"]),
-                summary=row_sentence(comparison, trend, r["status"], bool(r["small_number"]))))
+                summary=row_sentence(comparison, trend, r["status"], bool(r["small_number"])),
+                technical=ind["title"] if ind["title"] != ind["short_title"] else "",
+                glossary=ix.glossary.links(ind["title"]) if ix.glossary else []))
         if items:
             domains.append((DOMAINS.get(domain, domain), items))
     return domains, counts
@@ -68,8 +92,7 @@ def area_dict(ix: SiteIndex, code: str) -> dict:
     a = ix.area[code]
     return {"code": code, "ods_code": "" if is_missing(a["ods_code"]) else a["ods_code"], "name": a["name"],
             "short_name": a["short_name"], "region": ix.region_name(code), "valid_from": long_date(a["valid_from"]),
-            "valid_to": long_date(a["valid_to"]), "current": bool(a["current"]),
-            "code_note": "" if is_missing(a["code_note"]) else a["code_note"]}
+            "valid_to": long_date(a["valid_to"]), "current": bool(a["current"])}
 
 
 def population(latest: dict) -> str:
@@ -133,7 +156,7 @@ def learn_from(ix: SiteIndex, code: str, latest: dict) -> list[dict]:
         found = ix.comp.learning.get((code, ind_id))
         if not found or ind_id not in latest:
             continue
-        out.append({"indicator": ix.indicator_link(ind_id), "period": latest[ind_id]["period"],
+        out.append({"indicator": plain_link(ix, ind_id), "period": latest[ind_id]["period"],
                     "peers": [ix.area_link(c, england_words(ix.latest.get(c, {}).get(ind_id, {})))
                               for c in found["peers"]],
                     "improvers": [ix.area_link(c) for c in found["improvers"]]})

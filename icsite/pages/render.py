@@ -36,11 +36,18 @@ def make_environment(themes_dir: Path, theme: str) -> Environment:
                            PrefixLoader({"default": default}, delimiter=":")])
     env = Environment(loader=loader, autoescape=select_autoescape(default_for_string=True, default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(number=number, ordinal=ordinal, long_date=long_date,
+    env.filters.update(number=number, ordinal=ordinal, long_date=long_date, css_string=css_string,
                        comparison_class=lambda c: COMPARISON_CLASS.get(c, "not-compared"))
     env.globals.update(embed_code=embed_code, cell_opens=cell_opens, table_cells=table_cells,
                        numeric_from=numeric_from)
     return env
+
+
+def css_string(text) -> Markup:
+    """Text as a quoted CSS string for a <style> element (a print footer's `content`): every character that could
+    end the string or the element, or that HTML would read, written as a CSS escape."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\'\\<>&' or ord(ch) < 32 else ch for ch in str(text))
+    return Markup(f'"{escaped}"')
 
 
 #: numbers are right-aligned by a class on the table, not on each cell, when a plain (not stacking) table's numeric

@@ -303,7 +303,7 @@ def recorded_errors(page) -> list[str]:
     return errors
 
 
-def test_every_chart_on_every_page_renders(js_context, site_server):
+def test_every_chart_on_every_page_renders(js_context, site_server, draw_charts):
     """Every chart of the site draws interactively with no console error or warning, and every kind of page that
     has charts draws all of them.
 
@@ -325,7 +325,7 @@ def test_every_chart_on_every_page_renders(js_context, site_server):
     failures, drawn = [], 0
     for path in kinds.values():
         page.goto(site_server.url(path + "/"), wait_until="load")
-        page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+        draw_charts(page)
         states = page.evaluate(CHART_STATES)
         failures += [f"{path}: {chart_id}" for chart_id, ok in states if not ok]
         drawn += len(states)
@@ -402,7 +402,8 @@ def test_compare_page_shows_two_chosen_systems(js_context, site_server):
 
 
 @by_id(PAGES)
-def test_usable_at_320_pixels_without_sideways_scrolling(chromium, site_server, name, path, has_charts):
+def test_usable_at_320_pixels_without_sideways_scrolling(chromium, site_server, draw_charts, name, path,
+                                                        has_charts):
     """WCAG 1.4.10 reflow: at 320 CSS pixels the page itself never scrolls sideways (wide tables scroll inside
     their own focusable region, which the criterion allows for data tables)."""
     context = chromium.new_context(viewport={"width": 320, "height": 640})
@@ -410,18 +411,18 @@ def test_usable_at_320_pixels_without_sideways_scrolling(chromium, site_server, 
         page = context.new_page()
         page.goto(site_server.url(path), wait_until="load")
         if has_charts:
-            page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+            draw_charts(page)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 320, f"{path}: the page is {width} px wide at a 320 px viewport"
     finally:
         context.close()
 
 
-def test_keyboard_reaches_search_chart_tables_and_downloads(js_context, site_server):
+def test_keyboard_reaches_search_chart_tables_and_downloads(js_context, site_server, draw_charts):
     """Tab alone reaches the search box, a chart's data table and the downloads of an indicator page."""
     page = js_context.new_page()
     page.goto(site_server.url("indicators/ae-4hr/"))
-    page.wait_for_function("() => document.body.dataset.charts === 'done'", timeout=20_000)
+    draw_charts(page)
     reached = set()
     for _ in range(400):
         page.keyboard.press("Tab")

@@ -74,3 +74,11 @@ def test_relative_links_match_posixpath():
     for start in [".", "ics", "ics/devon", "data/x/1.0.0", "ics/devon2"]:
         for target in [".", "ics", "ics/devon", "ics/devon/spine.svg", "assets/site.css", "ics/devon/#top", "x"]:
             assert relative_path(target, start) == posixpath.relpath(target, start), (target, start)
+
+
+def test_css_string_cannot_end_its_string_or_style_element():
+    from icsite.pages.render import css_string
+
+    text = str(css_string('Site "x" </style><script>alert(1)</script> & \\ \n'))
+    assert text.startswith('"') and text.endswith('"') and '"' not in text[1:-1]
+    assert not set("<>&\n") & set(text) and "\\3c /style\\3e " in text

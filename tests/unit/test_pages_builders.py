@@ -44,17 +44,18 @@ DOWNLOADS = {f"ics/{KENT}": [Link("kent-and-medway.csv", "ics/kent-and-medway/ke
              "urgent-care-sample": [Link("urgent-care-sample.zip", "data/urgent-care-sample/x.zip")]}
 
 
-def small_site(folder: Path) -> Path:
-    """The fixture site, with registered population and deprivation for each board (so boards have peers)."""
+def small_site(folder: Path, context: list = CONTEXT) -> Path:
+    """The fixture site, with registered population and deprivation for each board (so boards have peers); or with
+    `context`, rows of the same shape as CONTEXT."""
     shutil.copytree(FIXTURE, folder)
     package = folder / "datapackages" / "urgent-care-sample"
     with open(package / "indicators.csv", "a", newline="", encoding="utf-8") as f:
-        for ind, title, unit, kind, decimals, _ in CONTEXT:
+        for ind, title, unit, kind, decimals, _ in context:
             csv.writer(f, lineterminator="\n").writerow(
                 [ind, title, title, "context", unit, "no_judgement", kind, 1, decimals, f"{title}.", "Test source",
                  "annual", "", "", "true", ""])
     with open(package / "values.csv", "a", newline="", encoding="utf-8") as f:
-        for ind, *_, values in CONTEXT:
+        for ind, *_, values in context:
             for code, value in values.items():
                 period = ("2025", "2025-01-01", "2025-12-31") if code != NEW_HIOW else ("2026", "2026-04-01",
                                                                                        "2026-06-30")
@@ -82,16 +83,19 @@ def test_profile_rows_say_value_england_comparison_rank_and_trend(pages):
     assert isinstance(kent, ProfilePage) and kent.title == "Kent and Medway"
     assert [title for title, _ in kent.domains] == ["Urgent and emergency care", "Context"]
     ae, ambulance = kent.domains[0][1]
-    assert ae.link == Link(AE_TITLE, "indicators/ae-4hr/")
+    assert ae.link == Link("A&E within 4 hours", "indicators/ae-4hr/")  # the plain (short) title
+    assert ae.technical == AE_TITLE  # the official name behind it
+    assert ae.glossary == []  # the fixture site has no glossary page (tests/unit/test_profile_citizen.py has one)
     assert (ae.period, ae.value, ae.england, ae.comparison) == ("Jun 2026", "77.5%", "78.8%", "Worse")
     # monthly values from Nov 2025 only: no value for June a year earlier, and the row says so
     assert (ae.rank, ae.trend) == ("2nd of 2", "No comparison with a year earlier")
     assert ae.trend_note == "No value for the same month a year earlier on this boundary."
     assert ae.summary == "Significantly worse than England."
     assert (ambulance.value, ambulance.comparison, ambulance.rank) == ("18.8 minutes", "Not compared", "1st of 2")
-    assert kent.summary == ["Kent and Medway is better than England on 0 of 1 indicators compared, similar on 0 and "
-                            "worse on 1.", "No indicator shows a significant improvement or deterioration (over the "
-                            "latest five years, or on a year earlier for monthly and quarterly figures)."]
+    assert kent.verdict == ("Compared with England, Kent and Medway is better on 0 of the 1 indicators we can "
+                            "compare, similar on 0 and worse on 1.")
+    assert kent.summary == ["No indicator shows a significant improvement or deterioration (over the latest five "
+                            "years, or on a year earlier for monthly and quarterly figures)."]
     assert kent.population == "1,950,000 people registered with a GP (2025)"
     assert kent.description == "How Kent and Medway Integrated Care System compares with England on 4 indicators."
 
@@ -117,7 +121,7 @@ def test_profile_names_peers_what_to_learn_and_places(pages):
     kent = pages["ics/kent-and-medway/"]
     new_hiow = Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight/")
     assert kent.peers == [new_hiow]
-    assert kent.learn == [{"indicator": Link(AE_TITLE, "indicators/ae-4hr/"), "period": "Jun 2026",
+    assert kent.learn == [{"indicator": Link("A&E within 4 hours", "indicators/ae-4hr/"), "period": "Jun 2026",
                            # worse than England; its peer's interval is wholly better, and how it compares with England
                            "peers": [Link(new_hiow.text, new_hiow.href, "similar to England")],
                            "improvers": []}]  # the one improving is the closed board (E54000042): never offered
@@ -146,7 +150,7 @@ def test_profile_of_a_board_after_a_boundary_change_links_and_explains_its_linea
                                  "the direction of travel uses only values since the change."]
     assert old.status_note == "This board closed on 31 March 2026."
     assert new.status_note == "Established 1 April 2026; current."
-    assert new.area["region"] == "South East" and new.area["code_note"] == "ONS code from a secondary source: verify"
+    assert new.area["region"] == "South East" and "code_note" not in new.area  # a note to publishers: not shown
     trend = new.charts[0]
     assert trend.table.columns[:3] == ["Indicator", "Period", "Boundary"]
     assert {row[2] for row in trend.table.rows} == {"before 1 April 2026", "from 1 April 2026"}
@@ -266,10 +270,13 @@ def test_site_pages(pages):
     assert isinstance(peers, SideBySidePage)
     assert peers.members == [Link("Kent and Medway", "ics/kent-and-medway/"),
                              Link("Hampshire and Isle of Wight", "ics/hampshire-and-isle-of-wight/")]
-    assert peers.tables[0][1].rows[0][1:] == ["Jun 2026", "%", "77.5 (Worse)", "79.0 (Similar)", "78.8"]
+    # England second, beside the indicator (whose unit and period are its link's note): the theme keeps both in view
+    first = peers.tables[0][1].rows[0]
+    assert (first[0].href, first[0].note) == ("indicators/ae-4hr/", "% · Jun 2026")
+    assert first[1:] == ["78.8", "77.5 (Worse)", "79.0 (Similar)"]
     region = pages["regions/south-east/"]
-    assert region.tables[0][1].columns[3:] == ["Hampshire and Isle of Wight", "Kent and Medway", "South East",
-                                               "England"]
+    assert region.tables[0][1].columns == ["Indicator, unit and period", "England", "Hampshire and Isle of Wight",
+                                           "Kent and Medway", "South East"]
     compare = pages["compare/"]
     assert isinstance(compare, ComparePage)
     assert [s["code"] for s in compare.systems] == [NEW_HIOW, KENT]

@@ -659,3 +659,14 @@ def test_the_real_ae_figures_on_the_site_are_the_raw_files_recomputed(site):
     assert (round(england["Apr 2025"], 2), round(max(england.values()), 2)) == (74.77, 76.40)
     page = " ".join((site / "indicators" / "ae-4hr" / "index.html").read_text(encoding="utf-8").split())
     assert "Official statistics" in page and f"{england['Sep 2025']:.1f}%" in page
+
+
+def test_profiles_link_official_names_to_glossary_entries_that_exist(site):
+    """The glossary page's `terms` (content/glossary.md) become links behind the indicators' official names."""
+    import re
+
+    glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
+    profile = (site / "ics" / "kent-and-medway" / "index.html").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'href="\.\./\.\./glossary/#([a-z0-9-]+)"', profile))
+    assert {"rtt", "qof", "compared"} <= anchors
+    assert all(f'id="{a}"' in glossary for a in anchors)
