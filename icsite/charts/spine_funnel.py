@@ -149,7 +149,11 @@ def funnel_chart(rows: list[dict], *, title: str, subtitle: str, unit: str, engl
     encoding = copied(spec["encoding"])
     encoding["x"]["axis"]["tickCount"] = 3
     encoding["y"]["axis"]["tickCount"] = 5
-    return add_phone(spec, {"encoding": encoding, "height": 280, "config": phone_config(spec)})
+    layers = copied(spec["layer"])  # on a phone the two legends do not fit side by side: the lines' goes below
+    for channel in ("strokeDash", "strokeWidth"):
+        if channel in layers[0]["encoding"] and len(layers) > 1:
+            layers[0]["encoding"][channel]["legend"] = {"orient": "bottom", "symbolSize": 300}
+    return add_phone(spec, {"encoding": encoding, "layer": layers, "height": 280, "config": phone_config(spec)})
 
 
 @cache

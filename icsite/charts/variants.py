@@ -26,6 +26,9 @@ NAME_FONT = 12
 #: an axis that draws nothing and takes no room (a spec holds no nulls, so not `"axis": null`)
 NO_AXIS = {"labels": False, "ticks": False, "domain": False, "grid": False}
 TITLE_LIMIT = 220  # px: a phone chart's title and subtitle lines, wrapped to fit beside a y axis on a 320 px screen
+#: px: where a phone title's lines are wrapped, short of TITLE_LIMIT: the page's font can be wider than the metrics
+#: we measure with, and a line past the limit is cut ("…")
+WRAP_AT = 185
 #: a reference label's side of its rule, from the row's `side` ("left" near the plot's right end, else "right")
 ALIGN_BY_SIDE = {"expr": "datum.side === 'left' ? 'right' : 'left'"}
 DX_BY_SIDE = {"expr": "datum.side === 'left' ? -3 : 3"}
@@ -108,7 +111,8 @@ def fewer_ticks(layers: list[dict], count: int) -> None:
 def phone_config(spec: dict, **legend) -> dict:
     """The spec's config with smaller text and a legend of at most two columns, for a phone."""
     config = copied(spec.get("config", {}))
-    config.setdefault("legend", {}).update({"columns": 2, "labelFontSize": 12, "titleFontSize": 12, **legend})
+    config.setdefault("legend", {}).update({"columns": 2, "labelFontSize": 12, "titleFontSize": 12,
+                                            "titleLimit": TITLE_LIMIT + 40, **legend})
     config.setdefault("title", {}).update({"limit": TITLE_LIMIT})
     return config
 
@@ -131,10 +135,10 @@ def phone_title(title) -> dict:
     """A chart's title for a phone: its first line (bold) as the title, the rest of it and its subtitle wrapped
     into lines under it, every line narrower than the narrowest screen's chart."""
     title = dict(title) if isinstance(title, dict) else {"text": str(title or "")}
-    head = wrapped(str(title.get("text", "")), 13, TITLE_LIMIT, bold=True)
+    head = wrapped(str(title.get("text", "")), 13, WRAP_AT, bold=True)
     subtitle = title.get("subtitle") or []
     lines = [line for part in ([subtitle] if isinstance(subtitle, str) else subtitle)
-             for line in wrapped(str(part), 12, TITLE_LIMIT)]
+             for line in wrapped(str(part), 12, WRAP_AT)]
     title.update(text=head[0], subtitle=head[1:] + lines)
     if not title["subtitle"]:
         del title["subtitle"]

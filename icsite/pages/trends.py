@@ -53,14 +53,16 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str]) -> tuple[li
             continue
         ind = ix.ind[ind_id]
         title = ind["short_title"]
+        unit = str(ind.get("unit") or "").strip()
+        panel = f"{title} ({unit})" if unit and not is_missing(unit) else title  # the panel's axis has no title
         drawn_england = ind["value_type"] != "count"  # a count is not on England's scale
         for period, end, value, england, segment, before_break, source in zip(
                 series["period"], series["end"], series["value"], series["england_value"],
                 series["segment"], series["before_break"], series["area_code"]):
-            rows.append({"title": title, "series": name, "segment": segment, "period": period, "period_end": end,
+            rows.append({"title": panel, "series": name, "segment": segment, "period": period, "period_end": end,
                          "value": round(float(value), 4)})
             if not is_missing(england) and drawn_england:
-                rows.append({"title": title, "series": "England", "segment": "", "period": period,
+                rows.append({"title": panel, "series": "England", "segment": "", "period": period,
                              "period_end": end, "value": round(float(england), 4)})
             table_rows.append([title, period, segment or before_existing(ix, source, end), ix.fmt(value, ind),
                                ix.fmt(england, ind)])
@@ -71,7 +73,7 @@ def domain_rows(ix: SiteIndex, code: str, name: str, ids: list[str]) -> tuple[li
                                                          series["before_break"]) if before}
         for when, note in sorted(ends.items()):
             breaks[when] = note
-            rows.append({"title": title, "period_end": when.strftime("%Y-%m-%d"),
+            rows.append({"title": panel, "period_end": when.strftime("%Y-%m-%d"),
                          "label": f"Boundary changed\n{short_date(when)}",
                          "side": label_side(when, series["period_end"][0], series["period_end"][-1], 0.55),
                          "headroom": headroom(series["value"] + (series["england_value"] if drawn_england else []),
