@@ -37,8 +37,17 @@ node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
+# The whole suite in two processes, one per core: the browser tests with the shipped-site tests (they share one build
+# of the shipped data, tests/conftest.py) beside everything else. Each has its own temporary folder; the first's
+# report is printed after the second's, and the target fails if either fails. (`pytest` alone runs it all in one.)
 test: test-deps
-	$(PY) -m pytest
+	@mkdir -p .cache && rm -rf .cache/pytest-site .cache/pytest-rest
+	@$(PY) -m pytest tests/browser tests/unit/test_shipped_site.py --basetemp=.cache/pytest-site -p no:cacheprovider \
+	  > .cache/pytest-site.log 2>&1 & site=$$!; \
+	$(PY) -m pytest --ignore=tests/browser --ignore=tests/unit/test_shipped_site.py --basetemp=.cache/pytest-rest; \
+	rest=$$?; wait $$site; shipped=$$?; \
+	echo "--- browser and shipped-site tests (run alongside) ---"; cat .cache/pytest-site.log; \
+	test $$rest -eq 0 && test $$shipped -eq 0
 
 test-fast: deps
 	$(PY) -m pytest -m "not slow"
