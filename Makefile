@@ -38,13 +38,15 @@ node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
 	touch $@
 
 # The whole suite in two processes, one per core: the browser tests with the shipped-site tests (they share one build
-# of the shipped data, tests/conftest.py) beside everything else. Each has its own temporary folder; the first's
-# report is printed after the second's, and the target fails if either fails. (`pytest` alone runs it all in one.)
+# of the shipped data, tests/conftest.py) beside everything else. Each has its own temporary folder (outside the
+# repository: a build refuses an output folder inside its cache); the first's report is printed after the second's,
+# and the target fails if either fails. (`pytest` alone runs it all in one process.)
+TEST_TMP := $(or $(TMPDIR),/tmp)/ics-outcomes-tests
 test: test-deps
-	@mkdir -p .cache && rm -rf .cache/pytest-site .cache/pytest-rest
-	@$(PY) -m pytest tests/browser tests/unit/test_shipped_site.py --basetemp=.cache/pytest-site -p no:cacheprovider \
+	@mkdir -p .cache && rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	@$(PY) -m pytest tests/browser tests/unit/test_shipped_site.py --basetemp=$(TEST_TMP)/site -p no:cacheprovider \
 	  > .cache/pytest-site.log 2>&1 & site=$$!; \
-	$(PY) -m pytest --ignore=tests/browser --ignore=tests/unit/test_shipped_site.py --basetemp=.cache/pytest-rest; \
+	$(PY) -m pytest --ignore=tests/browser --ignore=tests/unit/test_shipped_site.py --basetemp=$(TEST_TMP)/rest; \
 	rest=$$?; wait $$site; shipped=$$?; \
 	echo "--- browser and shipped-site tests (run alongside) ---"; cat .cache/pytest-site.log; \
 	test $$rest -eq 0 && test $$shipped -eq 0
