@@ -59,13 +59,18 @@ def lookup_problems(sources: Sources, data_dir: Path) -> list[Problem]:
     places = areas.tables.get("places") if areas is not None else None
     if areas is None or places is None or "vintage" not in places or "place_code" not in places:
         return []
-    latest = places["vintage"].astype(str).max()
-    known = set(places.loc[places["vintage"].astype(str) == latest, "place_code"].astype(str))
     try:
-        read_lookup(areas.path, known, where=rel(areas.path / FOLDER, data_dir.parent))
+        read_lookup(areas.path, newest_districts(places), where=rel(areas.path / FOLDER, data_dir.parent))
     except BuildFailed as failed:
         return failed.problems
     return []
+
+
+def newest_districts(places) -> set[str]:
+    """The districts the area registry's newest board map (places.csv, its latest vintage) places: the councils a
+    lookup row may name."""
+    vintage = places["vintage"].astype(str)
+    return set(places.loc[vintage == vintage.max(), "place_code"].astype(str))
 
 
 def read_lookup(areas_folder: Path, known_codes: set[str], where: str = "") -> PlaceLookup | None:

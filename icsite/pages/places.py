@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from icsite.core.display import Link
 from icsite.core.formatting import long_date
-from icsite.inputs.places import TYPES, PlaceLookup, Settlement, read_lookup
+from icsite.inputs.places import TYPES, PlaceLookup, Settlement, newest_districts, read_lookup
 from icsite.pages.contexts import PlaceListPage
 from icsite.pages.index import SiteIndex
 from icsite.pages.render import relative_url
@@ -276,5 +276,5 @@ def place_finder(ix: SiteIndex) -> PlaceFinder | None:
     if areas is None or ix.data.places.empty:
         return None
     places = ix.data.places
-    lookup = read_lookup(areas, set(places.loc[places["vintage"] == max(places["vintage"]), "place_code"]))
+    lookup = read_lookup(areas, newest_districts(places))
     return PlaceFinder(ix, lookup) if lookup is not None else None
