@@ -13,8 +13,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="build.py", description="Validate the data packages and build the static site. "
         "Other commands (each has --help): `build.py serve` (preview with live reload), `build.py release PACKAGE` "
-        "(keep a package's current version as a release), `build.py new-page TITLE`, `build.py "
-        "new-indicator-package NAME`, `build.py import fingertips|ae ...`.",
+        "(keep a package's current version as a release), `build.py new-page TITLE`, `build.py new-story TITLE` "
+        "(an improvement story), `build.py new-indicator-package NAME`, `build.py import fingertips|ae ...`.",
         epilog=EXIT_HELP)
     parser.add_argument("--data", metavar="DIR", help="folder of data packages (default: datapackages/)")
     parser.add_argument("--content", metavar="DIR", help="folder of markdown pages (default: content/)")
@@ -28,6 +28,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--images", choices=["all", "first", "none"],
                         help="which charts get a static image for readers without JavaScript: all (default), first "
                         "(each page's first chart) or none; for very large sites")
+    parser.add_argument("--packs", action=argparse.BooleanOptionalAction, default=None,
+                        help="a peer-challenge pack page per ICS (default; --no-packs leaves them out)")
+    parser.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                        help="each pack also as a PDF beside it (needs the pdf extra: pip install -e '.[pdf]'); "
+                        "default off")
     parser.add_argument("--check", action="store_true", help="validate only: print the report, write nothing")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--force", action="store_true", help="build even if nothing changed since the last build "
@@ -111,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
     config, config_problems = load_config(
         data_dir=args.data, content_dir=args.content, out_dir=args.out, themes_dir=args.themes, theme=args.theme,
-        cache_dir=args.cache_dir, images=args.images,
+        cache_dir=args.cache_dir, images=args.images, packs=args.packs, pdf=args.pdf,
         base_url=args.base_url, debug=args.debug, quiet=args.quiet)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
@@ -180,7 +185,8 @@ def serve(argv: list[str]) -> int:
     from icsite.commands.serve import serve as run_server
 
     config, config_problems = load_config(data_dir=args.data, content_dir=args.content, themes_dir=args.themes,
-                                          theme=args.theme, cache_dir=args.cache_dir, base_url="/")
+                                          theme=args.theme, cache_dir=args.cache_dir, base_url="/",
+                                          pdf=False)  # a preview makes no PDFs (seconds each)
     if config_problems:
         print(format_report(config_problems), file=sys.stderr)
         return 2
@@ -219,8 +225,8 @@ def release(argv: list[str]) -> int:
     return 0
 
 
-SUBCOMMANDS = {"serve": serve, "release": release, "new-page": scaffold, "new-indicator-package": scaffold,
-               "import": import_data}
+SUBCOMMANDS = {"serve": serve, "release": release, "new-page": scaffold, "new-story": scaffold,
+               "new-indicator-package": scaffold, "import": import_data}
 
 
 if __name__ == "__main__":

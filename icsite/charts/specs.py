@@ -139,7 +139,7 @@ def keyed(spec: dict, name: str, fields: tuple[str, ...], key: str = "k") -> Non
         view["transform"] = [lookup] + view.get("transform", [])
 
 
-def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int = 2) -> dict:
+def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int = 2, others: str = "") -> dict:
     """Small multiples, one panel per indicator: the area's values and England's over time.
 
     Value rows have `title` (the panel), `series` (the area's label or "England"), `segment`, `period`, `period_end`
@@ -147,6 +147,8 @@ def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int =
     rows have `title`, `period_end`, `label`, `side` ("left" or "right" of the rule, for its label) and `headroom`
     (a value above the panel's lines, which extends its y scale upwards to leave room for the label) only: a
     vertical rule with that label in that panel. The label's line breaks ("\\n") keep it narrow enough for a panel.
+
+    `others` names a third series drawn in thin grey, one line per `segment` (a story's similar systems).
     """
     spec = fresh(_trend_template())
     spec["title"] = {"text": title, "anchor": "start"}
@@ -155,8 +157,9 @@ def trend_chart(rows: list[dict], *, title: str, area_label: str, columns: int =
     spec["columns"] = columns
     layers = spec["spec"]["layer"]
     line = layers[0]["encoding"]
-    line["color"]["scale"] = {"domain": [area_label, "England"], "range": ["#0072B2", "#333333"]}
-    line["strokeDash"]["scale"] = {"domain": [area_label, "England"], "range": [[1, 0], [5, 3]]}
+    domain = [area_label] + ([others] if others else []) + ["England"]
+    line["color"]["scale"] = {"domain": domain, "range": ["#0072B2"] + (["#8c8c8c"] if others else []) + ["#333333"]}
+    line["strokeDash"]["scale"] = {"domain": domain, "range": [[1, 0]] + ([[1, 0]] if others else []) + [[5, 3]]}
     if not any("label" in r for r in rows):  # no break: only the lines (an empty layer makes Vega warn)
         spec["spec"]["layer"] = layers[:1]
     keyed(spec, "trend", ("title", "series", "segment"))

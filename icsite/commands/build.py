@@ -19,7 +19,7 @@ from icsite.core.config import Config
 from icsite.inputs.load import load
 from icsite.inputs.model import build_model
 from icsite.pages.data import change_sentences, checksum_rows, data_pages, releases_json
-from icsite.outputs.feeds import area_feed, robots, site_feed, sitemap
+from icsite.outputs.feeds import area_feed, robots, site_feed, sitemap, story_entry
 from icsite.pages.builder import PageBuilder
 from icsite.pages.contexts import EmbedPage, ProfilePage, ReleasePage
 from icsite.pages.embed import embed_pages
@@ -270,7 +270,12 @@ def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[s
     from the pages (contexts or `Outline`s)."""
     root, credit = job.credit.root, job.credit
     titles = {name: rels[-1].descriptor.get("title") or name for name, rels in job.releases.items()}
-    files = {"feed.xml": site_feed(job.releases, titles, change_sentences, root, config.title, credit.publisher),
+    names = data.areas["short_name"].to_dict()
+    told: dict[str, list] = {}  # board -> its stories' feed entries
+    for story in data.stories:
+        told.setdefault(story.board, []).append(story_entry(story, names[story.board]))
+    files = {"feed.xml": site_feed(job.releases, titles, change_sentences, root, config.title, credit.publisher,
+                                   [e for entries in told.values() for e in entries]),
              "api/v1/releases.json": releases_json(job.releases), "robots.txt": robots(root)}
     values = comparisons.values
     package_of = values["indicator_id"].map(data.indicators["package"])
@@ -280,7 +285,8 @@ def feed_files(data, comparisons, job: DataJob, pages, config: Config) -> dict[s
         if page.area is not None:  # a profile: its feed's address is the page's own (`page.feed`)
             (code, short_name), slug = page.area, page.path.split("/")[1]
             files[page.feed] = area_feed(code, short_name, slug, job.releases, titles,
-                                         packages_by_area.get(code, set()), root, config.title, credit.publisher)
+                                         packages_by_area.get(code, set()), root, config.title, credit.publisher,
+                                         told.get(code, []))
     if root:
         day = (config.build_date or data.release_date).isoformat()
         files["sitemap.xml"] = sitemap([p.path for p in outlines if not p.embed], root, day)

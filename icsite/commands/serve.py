@@ -19,6 +19,7 @@ from pathlib import Path
 
 from icsite.core.config import Config
 from icsite.inputs.load import load, read_page
+from icsite.inputs.stories import FOLDER
 from icsite.pages.site import not_found_page, site_info
 from icsite.commands.build import SiteBuild, Stopwatch, make_site
 from icsite.outputs.search import INDEX_FOLDER, search_index
@@ -194,7 +195,9 @@ class Server:
             self.snapshot = now
             try:
                 content = self.config.content_dir.resolve()
-                if self.made is not None and all(p.suffix == ".md" and content in p.parents for p in changed):
+                stories = content / FOLDER  # a story is tied to the data: its pages, profiles and indicators follow
+                if self.made is not None and all(p.suffix == ".md" and content in p.parents and stories not in p.parents
+                                                 for p in changed):
                     self.content_changed(changed)
                 else:
                     self.full_build(f"{len(changed)} file(s) changed")

@@ -264,6 +264,17 @@ CODES: dict[str, tuple[str, str]] = {
     "page-field-invalid": ("a front matter key has a value of the wrong kind",
                            "title, description, nav_title and footer_title are text; nav and footer true or false; "
                            "nav_order and footer_order numbers; template, if given, content.html."),
+    "story-field-invalid": ("an improvement story's front matter lacks a field or has one of the wrong kind",
+                            "A story needs title, board, indicators, from, to and summary, and a source link or a "
+                            "contact unless it is an example; `build.py new-story` writes one to start from."),
+    "story-board-unknown": ("an improvement story names a board the area registry does not have",
+                            "Use the board's ODS code (e.g. QKS) or ONS code (e.g. E54000032), as in "
+                            "datapackages/areas/areas.csv."),
+    "story-indicator-unknown": ("an improvement story names an indicator the data does not have",
+                                "Use indicator ids as in the packages' indicators.csv (the API lists them)."),
+    "story-period-outside": ("an improvement story's period is not a period of its indicators' data",
+                             "Write 'from' and 'to' as the data writes periods (2019/20, Apr 2025), within the "
+                             "indicators' data, 'from' first."),
     "page-address-taken": ("a markdown page would be published at an address the build uses for its own "
                            "pages (the home page, ics/, indicators/, data/ ...) or at another page's",
                            "Rename or move the page: content/about-the-data.md is published at about-the-data/."),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from icsite.core.standard import CI_99_8_FIELDS
 from icsite.inputs.load import ContentPage, Sources
+from icsite.inputs.stories import Story, read_stories
 
 DOMAINS = {  # order is the order a citizen scans the themes in
     "healthy_lives": "Healthy lives",
@@ -50,7 +51,8 @@ class SiteData:
     indicators: pd.DataFrame  # index: id; column `package`
     values: pd.DataFrame  # one row per (indicator_id, area_code, period)
     packages: list[PackageInfo]
-    pages: list[ContentPage] = field(default_factory=list)
+    pages: list[ContentPage] = field(default_factory=list)  # markdown pages, stories among them
+    stories: list[Story] = field(default_factory=list)  # the improvement stories of content/stories/, by address
     #: local authority districts and the boards covering them (place_code, place_name, icb_code, vintage, part);
     #: optional in the registry, empty when absent
     places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
@@ -115,6 +117,7 @@ def build_model(sources: Sources) -> SiteData:
         else canonical_values(pd.DataFrame(columns=["indicator_id", "area_code", "period", "period_start", "period_end"])),
         packages=packages,
         pages=sources.pages,
+        stories=read_stories(sources.pages, areas),
         **({"places": places.astype({"vintage": str})} if places is not None else {}),
     )
 

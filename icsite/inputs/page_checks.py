@@ -87,7 +87,7 @@ def page_field_problems(page: ContentPage, file: str) -> list[Problem]:
 #: pipeline.py, search.py): a markdown page may be published at none of these folders, nor inside one, nor at a file's
 #: name. (api/ itself is the API's documentation page, content/api.md; api/v1/ holds the generated files.)
 GENERATED_FOLDERS = ("ics", "indicators", "compare", "regions", "data", "search", "assets", "pagefind", "api/v1",
-                     "places", "postcodes")
+                     "places", "postcodes", "stories")
 GENERATED_FILES = ("index.html", "404.html", "feed.xml", "robots.txt", "sitemap.xml", ".nojekyll")
 
 
@@ -97,6 +97,8 @@ def address_taken(slug: str) -> str | None:
     low = slug.lower()
     if low == "":
         return "that is the home page's address"
+    if low.startswith("stories/") and "/" not in low[len("stories/"):]:
+        return None  # an improvement story's own address (inputs.stories checks its name)
     for folder in GENERATED_FOLDERS:
         if low == folder or low.startswith(folder + "/"):
             return f"the build writes its own pages at {folder}/ and below it"

@@ -23,6 +23,7 @@ from icsite.inputs.load import Sources
 from icsite.inputs.page_checks import page_problems
 from icsite.inputs.places import lookup_problems
 from icsite.inputs.release_checks import release_problems
+from icsite.inputs.stories import story_problems
 
 
 def validate(sources: Sources, data_dir: Path) -> list[Problem]:
@@ -57,6 +58,7 @@ def first_checks(sources: Sources, data_dir: Path) -> Findings:
     structure += page_problems(sources.pages, root)
     structure += lookup_problems(sources, data_dir)
     tables = collect_tables(sources, root)  # not kept: the values' copies go once the checks have run
+    structure += story_problems(sources.pages, root, tables.areas, [t.frame for t in tables.values])
     findings = Findings(structure, [], tables.areas is not None, bool(tables.values), rel(data_dir, root))
     if tables.areas is not None:
         for check in CHECKS:

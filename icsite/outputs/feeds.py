@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from icsite.datasets.releases import Release
+from icsite.inputs.stories import Story
 from icsite.pages.render import relative_url
 
 
@@ -53,19 +54,27 @@ def release_entry(r: Release, title: str, summary: str, suffix: str = "") -> Ent
                  r.released, f"data/{r.package}/{r.version}/", summary)
 
 
+def story_entry(story: Story, board: str) -> Entry:
+    """A feed entry for an improvement story (an invented example says so in its title)."""
+    return Entry(f"urn:ics-outcomes:story:{story.slug}", f"Improvement story, {board}: {story.label}", story.date,
+                 f"{story.slug}/", story.summary)
+
+
 def site_feed(releases: dict[str, list[Release]], titles: dict[str, str], sentences, root: str, site_title: str,
-              author: str) -> bytes:
-    """feed.xml: every release of every data set."""
+              author: str, stories: list[Entry] | None = None) -> bytes:
+    """feed.xml: every release of every data set, and every improvement story (`story_entry`)."""
     entries = [release_entry(r, titles[name], " ".join(sentences(r.changes, r.previous)))
-               for name, rels in releases.items() for r in rels]
-    return atom(f"{site_title}: new data releases", "feed.xml", "data/", entries, root, "urn:ics-outcomes:feed",
-                author)
+               for name, rels in releases.items() for r in rels] + list(stories or [])
+    what = "new data releases and improvement stories" if stories else "new data releases"
+    return atom(f"{site_title}: {what}", "feed.xml", "data/", entries, root, "urn:ics-outcomes:feed", author)
 
 
 def area_feed(code: str, name: str, slug: str, releases: dict[str, list[Release]], titles: dict[str, str],
-              packages_with_area: set[str], root: str, site_title: str, author: str) -> bytes:
-    """ics/<slug>/feed.xml: the releases of the data sets that have values for this ICS, with its own counts."""
-    entries = []
+              packages_with_area: set[str], root: str, site_title: str, author: str,
+              stories: list[Entry] | None = None) -> bytes:
+    """ics/<slug>/feed.xml: the releases of the data sets that have values for this ICS, with its own counts, and
+    its improvement stories."""
+    entries = list(stories or [])
     for package, rels in releases.items():
         if package not in packages_with_area:
             continue

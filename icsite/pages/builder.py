@@ -17,6 +17,8 @@ from icsite.pages.index import SiteIndex
 from icsite.pages.indicator import indicator_page
 from icsite.pages.places import place_finder
 from icsite.pages.profile import profile_page
+from icsite.inputs.stories import is_story
+from icsite.pages.stories import stories_index_page, story_page
 from icsite.pages.site import content_page, home_page, ics_index_page, indicator_index_page, search_page
 
 
@@ -36,7 +38,10 @@ class PageBuilder:
         yield from (home_page(ix), ics_index_page(ix), indicator_index_page(ix))
         yield from (profile_page(ix, code) for code in sorted(ix.with_data))
         yield from (indicator_page(ix, ind) for ind in ix.indicators.index)
-        yield from (self.content(p) for p in self.data.pages)
+        yield from (self.content(p) for p in self.data.pages if not is_story(p))
+        if ix.stories:
+            yield stories_index_page(ix)
+            yield from (story_page(ix, story) for story in ix.stories)
         yield search_page(ix, self.places)
         yield from self.places.pages() if self.places is not None else ()
         yield from compare_pages(ix)

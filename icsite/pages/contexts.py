@@ -119,7 +119,8 @@ class ProfilePage(Page):
     peers: list[Link] = field(default_factory=list)  # the most similar ICSs, nearest first
     places: list[str] = field(default_factory=list)  # local authority districts covered ("Leeds", "X (part)")
     places_note: str = ""  # where the list comes from (and that the 2026 map is approximate)
-    learn: list[dict] = field(default_factory=list)  # {indicator: Link, peers: [Link], improvers: [Link]}
+    learn: list[dict] = field(default_factory=list)  # {indicator, peers, improvers, stories: what they did}: Links
+    stories: list[Link] = field(default_factory=list)  # this board's improvement stories (note: period and summary)
     verdict: str = ""  # one sentence first: how many indicators are better, similar and worse than England
     better: list[Link] = field(default_factory=list)  # most clearly better than England (plain title; note: figures)
     worse: list[Link] = field(default_factory=list)  # most clearly worse than England, likewise
@@ -151,6 +152,8 @@ class IndicatorPage(Page):
     most_improved: list[Link] = field(default_factory=list)  # ICSs improving most significantly, strongest first
     improved_text: str = ""  # what "most improved" means for this indicator's direction of travel, or why it has none
     target_summary: str = ""  # how many ICSs meet the target in the latest period
+    improved_stories: list[list[Link]] = field(default_factory=list)  # per most improved ICS: what it did here
+    stories: list[Link] = field(default_factory=list)  # improvement stories naming the indicator (note: board ...)
 
 
 @dataclass
@@ -239,6 +242,31 @@ class EmbedPage(Page):
 @dataclass
 class ContentPage(Page):
     body_html: str = ""
+
+
+@dataclass
+class StoryPage(Page):
+    """An improvement story (stories/<name>/): what a system did, and whether the indicators it aimed to move did."""
+
+    story: object = None  # the `inputs.stories.Story` (title, summary, source, contact, example, periods ...)
+    board: Link = None  # the board's profile
+    region: str = ""
+    indicators: list[Link] = field(default_factory=list)  # the indicators the work aimed to move
+    period: str = ""  # "2019/20 to 2023/24"
+    body_html: str = ""  # the story's markdown, rendered and sanitised
+    peers: list[Link] = field(default_factory=list)  # the board's similar systems, drawn in the chart
+    chart: Chart | None = None  # the indicators for the board, its peers and England over the story's period
+    others: list[Link] = field(default_factory=list)  # the board's other stories
+
+
+@dataclass
+class StoriesIndexPage(Page):
+    """stories/: every improvement story, by theme of the indicators it names and by board."""
+
+    themes: list[tuple[str, list[Link]]] = field(default_factory=list)  # a story under each theme it touches
+    boards: list[tuple[Link, list[Link]]] = field(default_factory=list)  # (board, its stories)
+    examples: int = 0  # how many of the stories are invented examples
+    count: int = 0
 
 
 @dataclass

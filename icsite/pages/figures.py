@@ -14,7 +14,7 @@ from icsite.core.config import IMAGE_MODES
 from icsite.pages.contexts import Chart, Page, Table
 
 #: the single charts of a page, in page order (before a page's list of `charts`): what `page_charts` walks
-CHART_FIELDS = ("spine", "ranked", "funnel", "tiles", "over_time")
+CHART_FIELDS = ("spine", "ranked", "funnel", "tiles", "over_time", "chart")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from icsite.compute.trends import CANNOT, NO_YEAR_ON
 from icsite.core.display import Link
 from icsite.core.formatting import is_missing, long_date, number
 from icsite.inputs.model import SiteData
+from icsite.inputs.stories import Story
 from icsite.pages.glossary import glossary_from
 
 SUCCESSION_NOTES = {"code_change": "same board, new ONS code", "merger": "merged", "split": "part of its area",
@@ -53,6 +54,7 @@ class SiteIndex:
         self.trend_methods = trend_methods(t)
         self.index_successions(data.successions)
         self.index_places(data.places)
+        self.index_stories(data.stories)
 
     def index_successions(self, s: pd.DataFrame) -> None:
         """Each code's successors and predecessors (sorted), each succession's kind, and the successions into a
@@ -86,7 +88,28 @@ class SiteIndex:
             self.places[code] = sorted((name, str(part).lower() == "true")
                                        for name, vintage, part in mine if vintage == newest)
 
+    def index_stories(self, stories: list[Story]) -> None:
+        """The improvement stories, by board and by (board, indicator), each list by address."""
+        self.stories = stories
+        self.board_stories: dict[str, list[Story]] = {}
+        self.indicator_stories: dict[str, list[Story]] = {}
+        self.work: dict[tuple[str, str], list[Story]] = {}  # (board, indicator) -> what the board did on it
+        for story in stories:
+            self.board_stories.setdefault(story.board, []).append(story)
+            for ind_id in story.indicators:
+                self.indicator_stories.setdefault(ind_id, []).append(story)
+                self.work.setdefault((story.board, ind_id), []).append(story)
+
     # links
+    def story_link(self, story: Story, note: str = "") -> Link:
+        """A link to a story's page, titled so that an invented example says so."""
+        return Link(story.label, f"{story.slug}/", note)
+
+    def work_links(self, codes: list[str], ind_id: str) -> list[Link]:
+        """Links to what each of `codes` did on the indicator (their stories naming it), noting whose it is."""
+        return [self.story_link(s, self.short_names[c]) for c in dict.fromkeys(codes)
+                for s in self.work.get((c, ind_id), [])]
+
     def area_link(self, code: str, note: str = "") -> Link:
         """A link to an area's profile (or just its name when it has no profile)."""
         href = f"ics/{self.slugs[code]}/" if code in self.with_data else ""

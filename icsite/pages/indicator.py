@@ -50,6 +50,9 @@ def indicator_page(ix: SiteIndex, ind_id: str) -> IndicatorPage:
         most_improved=(improved := [ix.area_link(c, ix.trend_of(ind_id, c))
                                     for c in ix.comp.learning.get((None, ind_id), [])]),
         improved_text=improved_text(ix.trend_methods.get(ind_id, ("", "")), bool(improved)),
+        improved_stories=[ix.work_links([c], ind_id) for c in ix.comp.learning.get((None, ind_id), [])],
+        stories=[ix.story_link(s, f"{ix.short_names[s.board]}, {s.period_from} to {s.period_to}: {s.summary}")
+                 for s in ix.indicator_stories.get(ind_id, [])],
         target_summary=target_summary(now, ind))
 
 

@@ -39,20 +39,25 @@ def profile_page(ix: SiteIndex, code: str) -> ProfilePage:
         lineage_notes=lineage_notes(ix, code), summary=area_sentences(name, counts)[1:], domains=domains,
         charts=trends, spine=spine, downloads=ix.downloads.get(f"ics/{code}", []),
         peers=[ix.area_link(c) for c in ix.comp.peers.get(code, [])], learn=learn,
+        stories=[ix.story_link(s, f"{s.period_from} to {s.period_to}: {s.summary}")
+                 for s in ix.board_stories.get(code, [])],
         places=ix.place_names(code), places_note=places_note(ix, code),
         verdict=verdict(name, counts), better=better, worse=worse, not_yet=missing,
         glossary=ix.glossary.href if ix.glossary else "",
         population_note=population_note(ix, code, latest), peers_note=peers_note(ix, code, latest),
         contents=contents(domains, spine=spine is not None, missing=bool(missing), trends=bool(trends),
+                          stories=bool(ix.board_stories.get(code)),
                           downloads=bool(ix.downloads.get(f"ics/{code}"))))
 
 
-def contents(domains: list, *, spine: bool, missing: bool, trends: bool, downloads: bool) -> list[Link]:
+def contents(domains: list, *, spine: bool, missing: bool, trends: bool, downloads: bool, stories: bool = False
+             ) -> list[Link]:
     """The profile's sections, in order, as links to their headings (the template gives them these ids)."""
     out = [Link("Figures not yet published", "#not-yet")] if missing else []
     out += [Link("All indicators at a glance", "#overview")] if spine else []
     out += [Link(title, f"#theme-{n}") for n, (title, _) in enumerate(domains, start=1)]
     out.append(Link("Similar systems to learn from", "#peers"))
+    out += [Link("Improvement stories", "#stories")] if stories else []
     out += [Link("Trends", "#trends")] if trends else []
     out += [Link("Download the data", "#downloads")] if downloads else []
     out.append(Link("About this board", "#about"))
@@ -159,7 +164,8 @@ def learn_from(ix: SiteIndex, code: str, latest: dict) -> list[dict]:
         out.append({"indicator": plain_link(ix, ind_id), "period": latest[ind_id]["period"],
                     "peers": [ix.area_link(c, england_words(ix.latest.get(c, {}).get(ind_id, {})))
                               for c in found["peers"]],
-                    "improvers": [ix.area_link(c) for c in found["improvers"]]})
+                    "improvers": [ix.area_link(c) for c in found["improvers"]],
+                    "stories": ix.work_links(found["peers"] + found["improvers"], ind_id)})
     return out
 
 

@@ -111,7 +111,9 @@ def not_found_page() -> NotFoundPage:
 def site_info(config, data: SiteData, build_date: date) -> SiteInfo:
     """The shared context of every page."""
     nav = [Link("Home", ""), Link("Find your ICS", "ics/"), Link("Indicators", "indicators/"),
-           Link("Compare", "compare/"), Link("Data", "data/")]
+           Link("Compare", "compare/")]
+    nav += [Link("Stories", "stories/")] if data.stories else []  # improvement stories, when there are any
+    nav.append(Link("Data", "data/"))
     nav += [Link(str(p.meta.get("nav_title") or p.meta.get("title") or p.slug), f"{p.slug}/")
             for p in sorted(data.pages, key=lambda p: p.meta.get("nav_order", 99)) if p.meta.get("nav")]
     footer = [Link(str(p.meta.get("footer_title") or p.meta.get("title") or p.slug), f"{p.slug}/")

@@ -124,7 +124,8 @@ def test_profile_names_peers_what_to_learn_and_places(pages):
     assert kent.learn == [{"indicator": Link("A&E within 4 hours", "indicators/ae-4hr/"), "period": "Jun 2026",
                            # worse than England; its peer's interval is wholly better, and how it compares with England
                            "peers": [Link(new_hiow.text, new_hiow.href, "similar to England")],
-                           "improvers": []}]  # the one improving is the closed board (E54000042): never offered
+                           # the one improving is the closed board (E54000042): never offered
+                           "improvers": [], "stories": []}]
     closed = pages["ics/hampshire-and-isle-of-wight-e54000042/"]
     assert closed.peers == [] and closed.learn == []  # compared today through its successor
     assert kent.places == ["Ashford (part)", "Maidstone"]  # the newest map only, by name
