@@ -223,6 +223,7 @@ def keep_release(config, package_name: str) -> Path:
     from icsite.inputs.validate import validate
 
     sources = load(config)
+    sources.pages = []  # a release keeps data: the markdown pages (and stories, which name the data) are not in it
     problems = validate(sources, config.data_dir)
     if errors(problems, False):
         raise ReleaseRefused(format_report(problems) + "Fix these first: only valid data can be released.\n")

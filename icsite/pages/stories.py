@@ -16,7 +16,8 @@ from icsite.pages.figures import Figure, figure, place, preview
 from icsite.pages.index import SiteIndex
 from icsite.pages.text import join_names
 
-PEERS = "Similar systems"  # the chart's series of the board's peers, one thin grey line each
+LEGEND_NAME = 15  # characters: a longer board name is "This ICS" in the chart's legend (the title names it)
+PEERS = "Similar ICSs"  # the chart's series of the board's peers, one thin grey line each (short: a phone's legend)
 
 
 def story_page(ix: SiteIndex, story: Story) -> StoryPage:
@@ -41,6 +42,7 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
     """One panel per indicator: the board (blue), each similar system (grey) and England (dashed) from the story's
     first period to its last; None when no indicator has a value for the board then."""
     name = ix.short_names[story.board]
+    label = name if len(name) <= LEGEND_NAME else "This ICS"  # the legend's three entries fit a 320 px screen
     order = [story.board] + peers + [ENGLAND]
     names = {story.board: name, **{c: ix.short_names[c] for c in peers}, ENGLAND: "England"}
     rows: list[dict] = []
@@ -62,7 +64,7 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
                                             h.get("value", [])):
             if code not in names or not first <= end <= last or (count and code == ENGLAND):
                 continue
-            series = name if code == story.board else "England" if code == ENGLAND else PEERS
+            series = label if code == story.board else "England" if code == ENGLAND else PEERS
             mine.append({"title": panel, "series": series, "segment": names[code] if series == PEERS else "",
                          "period": period, "period_end": end, "value": round(float(value), 4)})
             table.setdefault(code, {})[period] = ix.fmt(value, ind)
@@ -73,12 +75,12 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
     if not rows:
         return None
     span = story.period_from if story.period_from == story.period_to else f"{story.period_from} to {story.period_to}"
-    spec = charts.trend_chart(rows, title=f"{name}, similar systems and England, {span}", area_label=name,
+    spec = charts.trend_chart(rows, title=f"{name}, similar systems and England, {span}", area_label=label,
                               columns=1, others=PEERS)
     drawn = join_names(list(cells))
     return figure("story", spec, f"{drawn}: {name}, its similar systems and England, {span}",
                   f"Line chart{'s' if len(cells) > 1 else ''} of {drawn} from {span}: {name}'s values as a solid "
-                  "blue line with points, each similar system's as a thin grey line and England's as a dashed line "
+                  f"blue line with points{'' if label == name else ' (labelled ' + label + ')'}, each similar system's as a thin grey line and England's as a dashed line "
                   "(a count has no England line: a national total is not on a board's scale). The table gives every "
                   "value drawn.", story_table(name, order, names, cells, spans))
 

@@ -125,7 +125,7 @@ def test_the_story_page_charts_the_board_its_peers_and_england_over_its_period(b
     assert table.rows[0] == ["A&E within 4 hours", "Hampshire and Isle of Wight", "76.4%", "72.2%", "79.0%"]
     assert table.rows[1][:3] == ["A&E within 4 hours", "Kent and Medway", "77.1%"]
     assert [r[1] for r in table.rows] == ["Hampshire and Isle of Wight", "Kent and Medway", "England"]
-    assert '"Similar systems"' in page.chart.spec_json
+    assert '"Similar ICSs"' in page.chart.spec_json
 
 
 def test_stories_are_in_the_site_feed_and_their_board_s_feed(built):
