@@ -15,6 +15,7 @@ from icsite.pages.compare import compare_pages
 from icsite.pages.contexts import ContentPage, Page
 from icsite.pages.index import SiteIndex
 from icsite.pages.indicator import indicator_page
+from icsite.pages.pack import pack_pages
 from icsite.pages.places import place_finder
 from icsite.pages.profile import profile_page
 from icsite.inputs.stories import is_story
@@ -25,9 +26,12 @@ from icsite.pages.site import content_page, home_page, ics_index_page, indicator
 class PageBuilder:
     """Builds the site's page contexts; keeps the model (`data`) for a rebuild of content pages alone."""
 
-    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all"):
+    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all",
+                 packs: bool = True, pdf: bool = False):
+        """`packs`: make each ICS's peer-challenge pack (pages.pack) and link it from its profile; `pdf`: the packs
+        are also printed to PDF (by the build, at `pages.pack.pack_pdf_path`), and the pages link the PDF."""
         self.data = data
-        self.index = SiteIndex(data, comp, downloads, images)
+        self.index = SiteIndex(data, comp, downloads, images, packs=packs, pdf=pdf)
         self.places = place_finder(self.index)  # find your ICS from a place or postcode (None without a lookup)
 
     def pages(self) -> Iterator[Page]:
@@ -37,6 +41,7 @@ class PageBuilder:
         ix = self.index
         yield from (home_page(ix), ics_index_page(ix), indicator_index_page(ix))
         yield from (profile_page(ix, code) for code in sorted(ix.with_data))
+        yield from pack_pages(ix, ix.pdf) if ix.packs else ()
         yield from (indicator_page(ix, ind) for ind in ix.indicators.index)
         yield from (self.content(p) for p in self.data.pages if not is_story(p))
         if ix.stories:

@@ -3,8 +3,8 @@
 Templates receive `site` (a `SiteInfo`) and `page` (one of the `*Page` classes below). Jinja runs with
 StrictUndefined, so a template that names a field not documented here fails the tests instead of rendering blank.
 Every context is built complete by its page family's module (pages.site, pages.profile, pages.indicator,
-pages.compare, pages.data, pages.embed): nothing fills a field in afterwards, except a release page's checksums
-(made from files the data stage writes at the same time).
+pages.compare, pages.data, pages.embed, pages.pack): nothing fills a field in afterwards, except a release page's
+checksums (made from files the data stage writes at the same time).
 """
 
 from __future__ import annotations
@@ -129,6 +129,68 @@ class ProfilePage(Page):
     population_note: str = ""  # why there is no population figure and when there will be ("" when there is one)
     glossary: str = ""  # the glossary page ("glossary/"), "" when the site has none (pages.glossary)
     peers_note: str = ""  # why a current board has no similar systems ("" when it has them, or has closed)
+    pack: str = ""  # its peer-challenge pack ("ics/<slug>/pack/"), "" when the build makes none (pages.pack)
+    pack_pdf: str = ""  # the pack as a PDF (`pages.pack.pack_pdf_path`), "" when the build makes none
+
+
+@dataclass
+class WorseRow:
+    """An indicator on which an ICS is significantly worse than England, with the systems to learn from (a pack)."""
+
+    indicator: Link  # plain (short) title
+    period: str
+    value: str  # with its unit when that is "%" ("74.1%"), else the number alone ("109.9"): see `unit`
+    england: str
+    peers: list[Link]  # similar systems significantly better in the same period (note: their value)
+    improvers: list[Link]  # the ICSs improving most significantly (note: from what to what, or their value)
+    stories: list[Link]  # those systems' improvement stories on it (text: the story's label, which says when it is
+    # an invented example; note: whose)
+    illustrative: bool = False  # generated values, not official statistics
+    unit: str = ""  # a unit longer than "%" ("per 100,000"), which the values then leave out
+    improved: str = ""  # the periods all `improvers` moved between ("Sep 2025 to Sep 2026"), "" when they differ
+
+
+@dataclass
+class TravelRow:
+    """An indicator on which an ICS is improving or getting worse significantly (a pack)."""
+
+    indicator: Link  # plain (short) title
+    direction: str  # the direction of travel's label ("Better than a year earlier")
+    test: str  # the test's window: "trend over the latest 5 years", "against a year earlier"
+    start: str  # the value at the start of the window, with its period: "74.1% (Jun 2025)"
+    end: str  # the latest value, with its period
+    england: str  # England's values in the same two periods: "73.0% to 74.0%"
+    illustrative: bool = False
+
+
+@dataclass
+class PackPage(Page):
+    """ics/<slug>/pack/: an ICS's peer-challenge pack, written for a board paper and printable on 8 A4 pages
+    (pages.pack): a summary, the gaps to England with the similar systems doing better, the direction of travel,
+    questions for the board (pages.questions), and how the figures are made, from which release."""
+
+    area: dict = field(default_factory=dict)  # code, name, short_name, region, current, valid_to ("" if current)
+    profile: Link | None = None  # the ICS's profile
+    peers_page: Link | None = None  # the ICS beside its similar systems ("ics/<slug>/peers/"), None without peers
+    pdf: str = ""  # the pack as a PDF (`pages.pack.pack_pdf_path`), "" when the build makes none
+    verdict: str = ""  # against England: the profile's sentence
+    standing: list[str] = field(default_factory=list)  # against its similar systems, direction of travel, targets
+    better: list[Link] = field(default_factory=list)  # most clearly better than England (plain title; note: figures)
+    worse: list[Link] = field(default_factory=list)  # most clearly worse than England, likewise
+    peers: list[Link] = field(default_factory=list)  # its similar systems, nearest first
+    successors: list[Link] = field(default_factory=list)  # a closed board: the packs of the boards covering its area
+    sure: list[str] = field(default_factory=list)  # how sure each kind of statement is: the tests and their levels
+    picture: dict | None = None  # the profile's spine chart as an image (not a `Chart`: the pack draws none):
+    # image, phone (site-root paths), caption, description, table (the profile's table of its values); or None
+    gaps: list[WorseRow] = field(default_factory=list)  # worse than England, in the site's order of indicators
+    gaps_intro: str = ""  # what the table of gaps holds
+    improving: list[TravelRow] = field(default_factory=list)
+    worsening: list[TravelRow] = field(default_factory=list)
+    travel_note: str = ""  # what the direction of travel says of the other indicators
+    questions: list[str] = field(default_factory=list)  # for the board, most important first (pages.questions)
+    methods: list[str] = field(default_factory=list)  # the methods note, paragraphs
+    packages: list[dict] = field(default_factory=list)  # title, version, released, licence (Link), href, illustrative
+    sources: list[tuple[str, list[Link]]] = field(default_factory=list)  # "Pages this pack draws on", by kind
 
 
 @dataclass

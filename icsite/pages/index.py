@@ -30,9 +30,11 @@ def indicator_slug(ind_id: str) -> str:
 class SiteIndex:
     """Everything a page builder reads, each table grouped once by the key pages look it up by."""
 
-    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all"):
+    def __init__(self, data: SiteData, comp: Comparisons, downloads: dict[str, list[Link]], images: str = "all",
+                 packs: bool = True, pdf: bool = False):
         self.data, self.comp, self.downloads = data, comp, downloads
         self.images = images  # which charts have a static image: the `images` setting (see pages.figures.place)
+        self.packs, self.pdf = packs, packs and pdf  # peer-challenge packs (pages.pack) are made; and as PDFs
         self.glossary = glossary_from(data.pages)  # the glossary page's terms (None without one)
         self.areas, self.indicators = data.areas, data.indicators  # small tables: one row per area, per indicator
         self.area = data.areas.to_dict("index")  # code -> its registry row
@@ -122,6 +124,12 @@ class SiteIndex:
         """A link to `code` (one end of the succession `before` -> `after`), noting the succession's kind."""
         kind = self.kinds.get((before, after))
         return self.area_link(code, SUCCESSION_NOTES.get(kind, kind) if kind is not None else "")
+
+    def on_spine(self, ind_id: str, row: dict | None) -> bool:
+        """Whether a profile's spine chart shows an indicator's latest row: outside the context theme, with a value
+        and a spread of ICB values in its period (profile.spine_figure; the pack describes the same chart)."""
+        return (row is not None and self.ind[ind_id]["domain"] != "context" and not is_missing(row["value"])
+                and (ind_id, row["period"]) in self.spread)
 
     # what an area is
     def region_name(self, code: str) -> str:

@@ -13,6 +13,7 @@ from icsite.inputs.model import DOMAINS
 from icsite.pages.contexts import IndicatorRow, ProfilePage
 from icsite.pages.figures import Figure, figure, place, preview
 from icsite.pages.index import SiteIndex
+from icsite.pages.pack import pack_path, pack_pdf_path
 from icsite.pages.profile_summary import (highlights, not_yet, peers_note, plain_link,
                                           population_note, verdict)
 from icsite.pages.text import join_names, rank_text
@@ -45,6 +46,7 @@ def profile_page(ix: SiteIndex, code: str) -> ProfilePage:
         verdict=verdict(name, counts), better=better, worse=worse, not_yet=missing,
         glossary=ix.glossary.href if ix.glossary else "",
         population_note=population_note(ix, code, latest), peers_note=peers_note(ix, code, latest),
+        pack=pack_path(area["slug"]) if ix.packs else "", pack_pdf=pack_pdf_path(area["slug"]) if ix.pdf else "",
         contents=contents(domains, spine=spine is not None, missing=bool(missing), trends=bool(trends),
                           stories=bool(ix.board_stories.get(code)),
                           downloads=bool(ix.downloads.get(f"ics/{code}"))))
@@ -182,12 +184,9 @@ def spine_figure(ix: SiteIndex, name: str, latest: dict) -> Figure | None:
     rows, table_rows = [], []
     for ind_id in ix.indicator_order:
         r = latest.get(ind_id)
-        ind = ix.ind[ind_id]
-        if r is None or is_missing(r["value"]) or ind["domain"] == "context":
+        if not ix.on_spine(ind_id, r):
             continue
-        q = ix.spread.get((ind_id, r["period"]))
-        if q is None:
-            continue
+        ind, q = ix.ind[ind_id], ix.spread[(ind_id, r["period"])]
         rows.append({"title": ind["short_title"], "polarity": ranking_polarity(ind["polarity"], ind["value_type"]),
                      "value": float(r["value"]),
                      "england": None if is_missing(r["england_value"]) else float(r["england_value"]),

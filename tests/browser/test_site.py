@@ -45,12 +45,16 @@ PAGES = [
     ("compare", "compare/", False),
     ("region", "regions/north-east-and-yorkshire/", False),
     ("peers", f"ics/{CURRENT_BOARD}/peers/", False),
+    ("pack-current", f"ics/{CURRENT_BOARD}/pack/", False),  # the peer-challenge packs (issue 17)
+    ("pack-closed", f"ics/{CLOSED_BOARD}/pack/", False),
     ("about", "about/", False),
     ("methodology", "methodology/", False),
     ("data-standard", "data-standard/", False),
     ("glossary", "glossary/", False),
     ("places", "places/tr/", False),
     ("postcodes", "postcodes/ls/", False),
+    ("stories", "stories/", False),
+    ("story", "stories/example-four-hour-flow/", True),
 ]
 CHART_PAGES = [p for p in PAGES if p[2]]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
