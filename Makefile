@@ -2,6 +2,7 @@
 #   make site   create .venv, install the locked dependencies, build the shipped data into site/
 #   make test   also install the test tools (and Debian's chromium when missing), then run every test
 # Others: make test-fast (the unit tests, under a minute), make lock (refresh requirements.lock), make clean.
+# The lock holds the test and pdf extras too: `make site` can build with --pdf (WeasyPrint; Pango from the system).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -30,6 +31,9 @@ test-deps: deps node_modules/vnu-jar/build/dist/vnu.jar
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Installing Java for the Nu HTML Checker (needs root)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || { \
+	  echo "Installing Pango for WeasyPrint, which makes the packs' PDFs (needs root)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0; }
 
 # the Nu HTML Checker, at the version in package-lock.json (its install script, which would download a Java, is not
 # run: the machine's Java is used)
@@ -59,8 +63,8 @@ test-fast: deps
 lock:
 	$(PYTHON) -m venv $(LOCK_TOOL)
 	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
-	  --no-header --upgrade --quiet -o requirements.lock
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra test --extra pdf --generate-hashes --universal \
+	  --python-version 3.11 --no-header --upgrade --quiet -o requirements.lock
 
 # the real published statistics in ../shared/reference/real/ (REAL=folder for newer files), imported afresh
 real-data: deps

@@ -1,4 +1,5 @@
-"""Run the stages in order: load, validate, model, compute, pages (charts inside), render, publish."""
+"""Run the stages in order: load, validate, model, compute, pages (charts inside), render, pdf (with --pdf),
+publish."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 
-from icsite.outputs import assets
+from icsite.outputs import assets, pdf
 from icsite.core import cache, parallel
 from icsite.compute.comparisons import compute
 from icsite.datasets.files import (Credit, DataJob, cached_data_files, cached_data_files_from, data_links,
@@ -21,6 +22,7 @@ from icsite.inputs.model import build_model
 from icsite.pages.data import change_sentences, checksum_rows, data_pages, releases_json
 from icsite.outputs.feeds import area_feed, robots, site_feed, sitemap, story_entry
 from icsite.pages.builder import PageBuilder
+from icsite.pages.pack import pack_pdf_path
 from icsite.pages.contexts import EmbedPage, ProfilePage, ReleasePage
 from icsite.pages.embed import embed_pages
 from icsite.pages.figures import page_charts
@@ -75,6 +77,8 @@ def build(config: Config, strict: bool = False, fingerprint: str | None = None) 
     that the next build from the same inputs can skip the work (see `build.py`'s `--force`).
     """
     started = time.perf_counter()
+    if config.pdf and (missing := pdf.unavailable()) is not None:
+        raise BuildFailed([missing])  # before anything is read or written
     fingerprint = fingerprint or cache.fingerprint(config)
     clock = Stopwatch(sys.stderr if not config.quiet and sys.stderr.isatty() else None)
     try:
@@ -128,6 +132,15 @@ def build_into(config: Config, strict: bool, clock: "Stopwatch", started: float,
         clock.lap("cell checks (waited)")
     clock.lap("workers stopped")
     warnings = [p for p in problems if p.severity == "warning"]
+    if config.pdf:  # each pack laid out as a PDF from its page (and the files it shows), as the site now has them
+        jobs = pdf.pack_jobs([page.path for page in made.pages], pack_pdf_path)
+        pdfs, unread = pdf.pack_pdfs(jobs, made.files, spool, config.canonical_root, config.cache_dir)
+        made.files.update(pdfs)
+        made.downloads += len(pdfs)
+        if errors(unread, strict):  # --strict: a pack that shows a file the site lacks fails the build
+            raise BuildFailed(warnings + unread)
+        warnings += unread
+        clock.lap("pdf")
     facts = {"fingerprint": fingerprint, "pages": len(made.pages), "charts": made.charts, "downloads": made.downloads,
              "warnings": [asdict(p) for p in warnings]}
     listing = publish(made.files, config.out_dir, (record_file(config.cache_dir, config.out_dir), facts))
@@ -195,7 +208,7 @@ def make_site(config: Config, sources, clock: "Stopwatch", pool=None, spool=None
         drawing = Drawing(config.cache_dir)  # the images of each page's charts (as --images says), drawn meanwhile
     if config.images != "none":
         drawing.start()  # its processes get ready while the data files are made (if they are not ready already)
-    builder = PageBuilder(data, comparisons, downloads, config.images)
+    builder = PageBuilder(data, comparisons, downloads, config.images, packs=config.packs, pdf=config.pdf)
     env = make_environment(config.themes_dir, config.theme)
     site = site_info(config, data, config.build_date or data.release_date)
     clock.lap("downloads")
@@ -302,7 +315,8 @@ def package_releases(data, comparisons) -> dict[str, list[Release]]:
 
 #: the stages a build's Stopwatch passes, in order (for the progress bar)
 STAGES = ["load", "validate", "compute", "downloads", "pages", "chart images", "downloads (waited)", "render",
-          "search index", "chart images (waited)", "assets", "cell checks (waited)", "workers stopped", "publish"]
+          "search index", "chart images (waited)", "assets", "cell checks (waited)", "workers stopped", "pdf",
+          "publish"]
 
 
 class Stopwatch:

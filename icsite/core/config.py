@@ -39,6 +39,10 @@ class Config:
     min_events: int = 10
     #: which charts get a static image (shown without JavaScript): "all", "first" (each page's first) or "none"
     images: str = "all"
+    #: a peer-challenge pack page per ICS (ics/<slug>/pack/)
+    packs: bool = True
+    #: each pack also as a PDF beside it, made at build time (needs the `pdf` extra: WeasyPrint)
+    pdf: bool = False
     debug: bool = False
     quiet: bool = False
     extra: dict = field(default_factory=dict)
@@ -62,7 +66,9 @@ class Config:
         return self.base_url.rstrip("/") + "/" if "://" in self.base_url else ""
 
 
-SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events", "images"}
+SETTABLE = {"title", "description", "publisher", "repository_url", "base_url", "theme", "min_events", "images",
+            "packs", "pdf"}
+SWITCHES = {"packs", "pdf"}  # the settings that are true or false
 IMAGE_MODES = ("all", "first", "none")  # the values of `images`
 
 
@@ -92,6 +98,13 @@ def load_config(settings_file: Path | None = None, **overrides) -> tuple[Config,
             elif key == "images" and value not in IMAGE_MODES:
                 problems.append(Problem("config-invalid", settings_file.name, field=key, found=str(value),
                                         message="images must be all, first or none", expected=" or ".join(IMAGE_MODES)))
+            elif key in SWITCHES:
+                if isinstance(value, bool):
+                    values[key] = value
+                else:
+                    problems.append(Problem("config-invalid", settings_file.name, field=key, found=str(value),
+                                            message=f"{key} must be true or false",
+                                            expected="true or false (no quotes)"))
             else:
                 values[key] = str(value)
     known = {f.name for f in fields(Config)}

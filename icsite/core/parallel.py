@@ -20,6 +20,7 @@ def processors() -> int:
     return os.cpu_count() or 1
 
 
-def pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers come from the fork server."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+def pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A process pool whose workers come from the fork server (each running `initializer(*initargs)` first)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=initializer, initargs=initargs)

@@ -1,5 +1,6 @@
-"""requirements.lock pins every dependency, with hashes, at versions pyproject.toml allows; and the environment the
-tests run in is the locked one (so two machines that ran `make` build the same bytes)."""
+"""requirements.lock pins every dependency (the test and pdf extras too), with hashes, at versions pyproject.toml
+allows; and the environment the tests run in is the locked one (so two machines that ran `make` build the same
+bytes)."""
 
 import re
 import sys
@@ -33,7 +34,8 @@ def locked() -> dict[str, tuple[str, list[str]]]:
 
 def declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    return [Requirement(r) for r in project["dependencies"] + extras["test"] + extras["pdf"]]
 
 
 def test_every_declared_dependency_is_locked_at_a_version_it_allows():

@@ -670,3 +670,28 @@ def test_profiles_link_official_names_to_glossary_entries_that_exist(site):
     anchors = set(re.findall(r'href="\.\./\.\./glossary/#([a-z0-9-]+)"', profile))
     assert {"rtt", "qof", "compared"} <= anchors
     assert all(f'id="{a}"' in glossary for a in anchors)
+
+
+def test_every_pack_is_a_pdf_of_at_most_8_pages(site, tmp_path):
+    """Every shipped pack (51: current and closed boards), laid out as `--pdf` lays them out: each PDF opens, names
+    its board and has at most 8 A4 pages. (The shipped build makes no PDFs, so that the other tests need not wait for
+    them; tests/unit/test_pdf.py builds the fixture site with them.)"""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from icsite.outputs.pdf import pack_jobs, pack_pdfs
+    from icsite.pages.pack import pack_pdf_path
+
+    pages = sorted(site.glob("ics/*/pack/index.html"))
+    assert len(pages) == len(list(site.glob("ics/*/index.html"))) == 51  # a pack for every profile
+    jobs = pack_jobs([p.parent.relative_to(site).as_posix() + "/" for p in pages], pack_pdf_path)
+    made, warnings = pack_pdfs(jobs, {}, site, "", tmp_path / "cache")
+    assert warnings == []  # every file the packs show is in the site
+    names = {row["slug"]: row["short_name"] for row in rows(DATA / "areas" / "areas.csv")}
+    for page, path in jobs:
+        reader = PdfReader(io.BytesIO(made[path]))
+        assert 1 <= len(reader.pages) <= 8, f"{path}: {len(reader.pages)} pages"
+        text = re.sub(r"\s+", " ", " ".join(one.extract_text() for one in reader.pages))
+        assert names[page.split("/")[1]] in text, path
