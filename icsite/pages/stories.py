@@ -78,11 +78,12 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
     spec = charts.trend_chart(rows, title=f"{name}, similar systems and England, {span}", area_label=label,
                               columns=1, others=PEERS)
     drawn = join_names(list(cells))
+    labelled = "" if label == name else f" (labelled {label})"
     return figure("story", spec, f"{drawn}: {name}, its similar systems and England, {span}",
                   f"Line chart{'s' if len(cells) > 1 else ''} of {drawn} from {span}: {name}'s values as a solid "
-                  f"blue line with points{'' if label == name else ' (labelled ' + label + ')'}, each similar system's as a thin grey line and England's as a dashed line "
-                  "(a count has no England line: a national total is not on a board's scale). The table gives every "
-                  "value drawn.", story_table(name, order, names, cells, spans))
+                  f"blue line with points{labelled}, each similar system's as a thin grey line and England's as a "
+                  "dashed line (a count has no England line: a national total is not on a board's scale). The table "
+                  "gives every value drawn.", story_table(name, order, names, cells, spans))
 
 
 def iso(day) -> str:
