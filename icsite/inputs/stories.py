@@ -53,6 +53,11 @@ class Story:
     date: str  # YYYY-MM-DD: when it was published
 
     @property
+    def span(self) -> str:
+        """Its period as pages write it: "2019/20 to 2023/24", or the one period."""
+        return self.period_from if self.period_from == self.period_to else f"{self.period_from} to {self.period_to}"
+
+    @property
     def label(self) -> str:
         """Its title as lists show it: an example says so first."""
         return f"Example, not a real account: {self.title}" if self.example else self.title
@@ -193,7 +198,7 @@ def data_problems(meta: dict, file: str, boards: dict[str, str], periods: dict[s
 
 def read_stories(pages: list[ContentPage], areas: pd.DataFrame) -> list[Story]:
     """The (validated) stories among the pages, by address."""
-    boards = board_codes(areas.reset_index(drop=True))
+    boards = board_codes(areas)
     out = []
     for page in pages:
         if not is_story(page) or page.error:

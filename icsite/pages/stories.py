@@ -8,6 +8,7 @@ from __future__ import annotations
 from icsite.charts import specs as charts
 from icsite.core.display import Link, Table
 from icsite.core.markup import render_markdown
+from icsite.compute.derived import iso_date
 from icsite.core.standard import ENGLAND
 from icsite.inputs.model import DOMAINS
 from icsite.inputs.stories import FOLDER, Story
@@ -33,8 +34,7 @@ def story_page(ix: SiteIndex, story: Story) -> StoryPage:
                      image=preview(path, [chart]), story=story, board=ix.area_link(story.board),
                      region=ix.region_name(story.board), indicators=indicators, body_html=render_markdown(story.body),
                      peers=[ix.area_link(c) for c in peers], chart=chart,
-                     period=f"{story.period_from} to {story.period_to}" if story.period_from != story.period_to
-                     else story.period_from, others=[ix.story_link(s) for s in ix.board_stories.get(story.board, [])
+                     period=story.span, others=[ix.story_link(s) for s in ix.board_stories.get(story.board, [])
                                                      if s.slug != story.slug])
 
 
@@ -50,8 +50,8 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
     spans: dict[str, list[str]] = {}  # indicator title -> its periods in the story's, in order
     for ind_id in story.indicators:
         ind = ix.ind[ind_id]
-        ordered = sorted(ix.periods.get(ind_id, []), key=lambda p: p[2])
-        ends = {period: iso(end) for period, _, end in ordered}
+        ordered = [(period, iso_date(end)) for period, _, end in sorted(ix.periods.get(ind_id, []), key=lambda p: p[2])]
+        ends = dict(ordered)  # period -> its end as the histories write it (YYYY-MM-DD)
         first, last = ends.get(story.period_from), ends.get(story.period_to)
         if first is None or last is None:
             continue
@@ -71,10 +71,10 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
         if story.board in table:
             rows += mine
             cells[ind["short_title"]] = table
-            spans[ind["short_title"]] = [p for p, _, end in ordered if first <= iso(end) <= last]
+            spans[ind["short_title"]] = [p for p, end in ordered if first <= end <= last]
     if not rows:
         return None
-    span = story.period_from if story.period_from == story.period_to else f"{story.period_from} to {story.period_to}"
+    span = story.span
     spec = charts.trend_chart(rows, title=f"{name}, similar systems and England, {span}", area_label=label,
                               columns=1, others=PEERS)
     drawn = join_names(list(cells))
@@ -84,11 +84,6 @@ def story_figure(ix: SiteIndex, story: Story, peers: list[str]) -> Figure | None
                   f"blue line with points{labelled}, each similar system's as a thin grey line and England's as a "
                   "dashed line (a count has no England line: a national total is not on a board's scale). The table "
                   "gives every value drawn.", story_table(name, order, names, cells, spans))
-
-
-def iso(day) -> str:
-    """A period's end as the indicators' histories write it (YYYY-MM-DD)."""
-    return day if isinstance(day, str) else day.strftime("%Y-%m-%d")
 
 
 def story_table(name: str, order: list[str], names: dict[str, str], cells: dict, spans: dict) -> Table:
