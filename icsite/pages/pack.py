@@ -23,7 +23,7 @@ from icsite.pages.contexts import PackPage, TravelRow, WorseRow
 from icsite.pages.index import SiteIndex
 from icsite.pages.pack_text import (gaps_intro, how_sure, methods, peer_sentences, spine_picture,
                                     target_sentence, travel_sentences)
-from icsite.pages.profile_summary import highlights, plain_link, verdict
+from icsite.pages.profile_summary import england_counts, highlights, plain_link, verdict
 from icsite.pages.questions import Change, Finding, Peer, questions
 
 JUDGED = ("high_is_good", "low_is_good")
@@ -63,7 +63,7 @@ def pack_page(ix: SiteIndex, code: str, shared: Shared | None = None, pdf: bool 
     name, slug = area["short_name"], area["slug"]
     latest = ix.latest.get(code, {})
     peers = ix.comp.peers.get(code, [])
-    counts, findings = england_counts(ix, code, latest), []
+    counts, findings = england_counts(ix, latest), []
     gaps = gap_rows(ix, code, latest)
     improving, worsening = travel_rows(ix, code, latest, 1), travel_rows(ix, code, latest, -1)
     for order, ind_id in enumerate(ix.indicator_order):
@@ -93,17 +93,6 @@ def pack_page(ix: SiteIndex, code: str, shared: Shared | None = None, pdf: bool 
         travel_note=travel_note(ix, code, latest, len(improving) + len(worsening)),
         questions=questions(findings), methods=methods(ix, code, latest),
         sources=sources(ix, code, SimpleNamespace(**parts), shared), **parts)
-
-
-def england_counts(ix: SiteIndex, code: str, latest: dict) -> dict:
-    """How many indicators are better, similar and worse than England (as the profile counts them, for `verdict`)."""
-    counts = {"Better": 0, "Worse": 0, "Similar": 0, "compared": 0}
-    for ind_id, r in latest.items():
-        comparison = r["compared_to_england"]
-        if ix.ind[ind_id]["polarity"] != "no_judgement" and comparison != "Not compared":
-            counts["compared"] += 1
-            counts[comparison] = counts.get(comparison, 0) + 1
-    return counts
 
 
 def interval(row: dict | None) -> tuple[float, float] | None:

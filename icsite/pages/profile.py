@@ -14,7 +14,7 @@ from icsite.pages.contexts import IndicatorRow, ProfilePage
 from icsite.pages.figures import Figure, figure, place, preview
 from icsite.pages.index import SiteIndex
 from icsite.pages.pack import pack_path, pack_pdf_path
-from icsite.pages.profile_summary import (highlights, not_yet, peers_note, plain_link,
+from icsite.pages.profile_summary import (england_counts, highlights, not_yet, peers_note, plain_link,
                                           population_note, verdict)
 from icsite.pages.text import join_names, rank_text
 from icsite.pages.trends import trend_figures
@@ -68,7 +68,7 @@ def contents(domains: list, *, spine: bool, missing: bool, trends: bool, downloa
 
 def indicator_rows(ix: SiteIndex, code: str, latest: dict) -> tuple[list[tuple[str, list[IndicatorRow]]], dict]:
     """The rows of the profile's tables by theme, and the counts its summary sentences are made from."""
-    domains, counts = [], {"Better": 0, "Worse": 0, "Similar": 0, "compared": 0, "better_trend": 0, "worse_trend": 0}
+    domains, counts = [], {**england_counts(ix, latest), "better_trend": 0, "worse_trend": 0}
     for domain, ids in ix.domain_ids.items():
         items = []
         for ind_id in ids:
@@ -77,9 +77,6 @@ def indicator_rows(ix: SiteIndex, code: str, latest: dict) -> tuple[list[tuple[s
             ind, r = ix.ind[ind_id], latest[ind_id]
             trend, trend_note, improving = ix.trend_entry(ind_id, code)
             comparison = r["compared_to_england"]
-            if ind["polarity"] != "no_judgement" and comparison != "Not compared":
-                counts["compared"] += 1
-                counts[comparison] = counts.get(comparison, 0) + 1
             counts["better_trend"] += improving > 0
             counts["worse_trend"] += improving < 0
             items.append(IndicatorRow(

@@ -125,3 +125,14 @@ def peers_note(ix: SiteIndex, code: str, latest: dict) -> str:
             f"{join_names(missing)} yet, so it cannot be placed among the other boards. It will have similar "
             "systems once they are published for its area.")
 
+
+def england_counts(ix: SiteIndex, latest: dict) -> dict:
+    """How many of an area's latest rows are better, similar and worse than England, of those compared (indicators
+    with a judgement): what `verdict` is made from."""
+    counts = {"Better": 0, "Worse": 0, "Similar": 0, "compared": 0}
+    for ind_id, r in latest.items():
+        comparison = r["compared_to_england"]
+        if ix.ind[ind_id]["polarity"] != "no_judgement" and comparison != "Not compared":
+            counts["compared"] += 1
+            counts[comparison] = counts.get(comparison, 0) + 1
+    return counts
